@@ -1,0 +1,1 @@
+"""Matching: the Django app lives here; the engine is the Django-free sub-package ``engine``."""
