@@ -14,7 +14,13 @@ The format is documented in docs/matching-format.md.
 
 from .api import recommend, solve
 from .embedding import EmbeddingUnavailable, get_embedder
-from .io import ProblemError, load_problem, load_problem_json, recommendations_to_dict, result_to_dict
+from .io import (
+    ProblemError,
+    load_problem,
+    load_problem_json,
+    recommendations_to_dict,
+    result_to_dict,
+)
 from .model import Person, Problem, Result, Rules, Settings
 
 __all__ = [

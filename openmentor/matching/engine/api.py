@@ -55,11 +55,18 @@ def _locked(prep: Prepared) -> tuple[I64, I64, I64]:
     return li, lj, ls
 
 
-def optimise(prep: Prepared, progress: Progress | None = None) -> Optimum:
+def optimise(
+    prep: Prepared,
+    progress: Progress | None = None,
+    cands: Candidates | None = None,
+    certify: bool = True,
+) -> Optimum:
+    """The lexicographic optimum; with ``certify`` (default) exact over all pairs."""
     pr = prep.problem
     n, m = prep.n, prep.m
     k = pr.settings.candidates_per_mentee
-    cands = top_k(prep, k, (lambda x: progress(0.6 * x)) if progress else None)
+    if cands is None:
+        cands = top_k(prep, k, (lambda x: progress(0.6 * x)) if progress else None)[0]
     li, lj, ls = _locked(prep)
     wants = np.array([pr.wants(p) for p in pr.mentees], dtype=np.int64)
     cap = np.array([p.capacity for p in pr.mentors], dtype=np.int64)
@@ -77,6 +84,9 @@ def optimise(prep: Prepared, progress: Progress | None = None) -> Optimum:
     while True:
         rounds += 1
         sol = solve_flow(n, m, ci, cj, cs, wants, covered, cap)
+        if not certify:
+            slack = -1
+            break
         add_i, add_j, add_s, slack = _price(prep, cands, sol, ci * m + cj)
         if len(add_i) == 0:
             break
@@ -90,10 +100,16 @@ def optimise(prep: Prepared, progress: Progress | None = None) -> Optimum:
     jj = np.concatenate([lj, cj[sol.chosen]])
     ss = np.concatenate([ls, cs[sol.chosen]])
     locked = np.concatenate([np.ones(len(li), bool), np.zeros(int(sol.chosen.sum()), bool)])
-    order = np.lexsort((np.array(prep.m_ids, dtype=object)[jj], np.array(prep.e_ids, dtype=object)[ii])) if len(ii) else np.zeros(0, dtype=np.int64)
+    order = (
+        np.lexsort((np.array(prep.m_ids, dtype=object)[jj], np.array(prep.e_ids, dtype=object)[ii]))
+        if len(ii)
+        else np.zeros(0, dtype=np.int64)
+    )
     matched = int(covered.sum()) + sol.first_count
     cands_all = Candidates(ci, cj, cs, cands.threshold, cands.stage_counts)
-    return Optimum(ii[order], jj[order], ss[order], locked[order], matched, slack, rounds, cands_all)
+    return Optimum(
+        ii[order], jj[order], ss[order], locked[order], matched, slack, rounds, cands_all
+    )
 
 
 def _price(
@@ -133,7 +149,11 @@ def _price(
             continue
         kk = np.where(viol, keys(b.s_int, m), -1)
         take = min(ADD_PER_ROW, m)
-        part = np.argpartition(-kk, take - 1, axis=1)[:, :take] if m > take else np.broadcast_to(np.arange(m), kk.shape)
+        part = (
+            np.argpartition(-kk, take - 1, axis=1)[:, :take]
+            if m > take
+            else np.broadcast_to(np.arange(m), kk.shape)
+        )
         sel = np.take_along_axis(kk, part, axis=1) >= 0
         r_idx = np.broadcast_to(np.arange(len(rows))[:, None], part.shape)
         ai.append(rows[r_idx[sel]])
@@ -179,7 +199,9 @@ def solve(
             reasons[a],
             bool(opt.locked[a]),
         )
-        for a, (i, j, s) in enumerate(zip(opt.ii.tolist(), opt.jj.tolist(), opt.ss.tolist(), strict=True))
+        for a, (i, j, s) in enumerate(
+            zip(opt.ii.tolist(), opt.jj.tolist(), opt.ss.tolist(), strict=True)
+        )
     )
     got = np.bincount(opt.ii, minlength=prep.n) if prep.n else np.zeros(0, dtype=np.int64)
     unmatched = []
@@ -204,12 +226,21 @@ def solve(
     )
     t3 = time.perf_counter()
 
-    def without(factor: str) -> dict[str, list[float]]:
-        w = dict(prep.weights)
-        w[factor] = 0.0
-        return _matched_scores(prep, optimise(prep.with_weights(w)))
-
     factors = sorted(prep.weights) if audit_drivers and prep.given is None else []
+    alt: dict[str, Candidates] = {}
+
+    def without(factor: str) -> dict[str, list[float]]:
+        # The audit's counterfactual solves are optimal over each weighting's top-K
+        # candidates (one shared scoring pass for all factors), not certified by pricing.
+        if not alt:
+            variants = [{f: w for f, w in prep.weights.items() if f != x} for x in factors]
+            got = top_k(prep, problem.settings.candidates_per_mentee, variants=variants)
+            alt.update(zip(factors, got, strict=True))
+        w = {f: v for f, v in prep.weights.items() if f != factor}
+        return _matched_scores(
+            prep, optimise(prep.with_weights(w), cands=alt[factor], certify=False)
+        )
+
     audit = fairness.audit(problem, _matched_scores(prep, opt), without, factors)
     t4 = time.perf_counter()
     if progress:
@@ -266,7 +297,11 @@ def recommend(
         b = block(prep, np.array([i], dtype=np.int64))
         kk = np.where(b.allowed[0], keys(b.s_int, prep.m)[0], -1)
         left = np.array([cap_left[x] for x in prep.m_ids], dtype=np.int64)
-        ok = (kk >= 0) & (left > 0) & np.array([(mentee_id, x) not in taken for x in prep.m_ids], dtype=bool)
+        ok = (
+            (kk >= 0)
+            & (left > 0)
+            & np.array([(mentee_id, x) not in taken for x in prep.m_ids], dtype=bool)
+        )
         idx = [j for j in np.argsort(-kk, kind="stable").tolist() if ok[j]][:top]
         ii = np.full(len(idx), i, dtype=np.int64)
         jj = np.array(idx, dtype=np.int64)

@@ -62,9 +62,7 @@ def _minutes(local: dt.datetime, base: dt.datetime) -> int:
 def utc_offset_hours(person: Person, monday: dt.date) -> float | None:
     if not person.timezone:
         return None
-    when = dt.datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC) + dt.timedelta(
-        days=2
-    )
+    when = dt.datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC) + dt.timedelta(days=2)
     off = when.astimezone(ZoneInfo(person.timezone)).utcoffset()
     return None if off is None else off.total_seconds() / 3600.0
 

@@ -84,8 +84,7 @@ def match_reasons(
     pr = prep.problem
     if prep.given is not None:
         return [
-            (Reason("given", float(s) / SCORE_SCALE, "score supplied in the problem"),)
-            for s in ss
+            (Reason("given", float(s) / SCORE_SCALE, "score supplied in the problem"),) for s in ss
         ]
     vals = pair_factors(prep, ii, jj)
     ov = pair_overlap(prep, ii, jj) if "availability" in prep.weights else None
@@ -124,15 +123,19 @@ def match_reasons(
                 ea = set(dict(e.answers).get(key, ()))
                 ma = set(dict(m.answers).get(key, ()))
                 common = sorted(ea & ma)
-                detail = f"{key}: both answered " + _join(common) if common else f"{key}: different answers"
+                detail = (
+                    f"{key}: both answered " + _join(common)
+                    if common
+                    else f"{key}: different answers"
+                )
             reasons.append(Reason(name, contrib, detail))
-        if (
-            rules.same_department == "avoid"
-            and e.department
-            and e.department == m.department
-        ):
+        if rules.same_department == "avoid" and e.department and e.department == m.department:
             reasons.append(
-                Reason("department", -rules.department_penalty, f"same department ({e.department}), avoided")
+                Reason(
+                    "department",
+                    -rules.department_penalty,
+                    f"same department ({e.department}), avoided",
+                )
             )
         common_l = sorted(
             {t.split("-")[0].lower() for t in e.languages}
@@ -155,13 +158,10 @@ def unmatched_reason(
         return "there are no mentors"
     eligible = int(counts[-1])
     if got > 0:
-        return (
-            f"only {got} of {wants} mentors: "
-            + (
-                f"only {eligible} eligible mentors"
-                if eligible < wants
-                else f"capacity exhausted among the {eligible} eligible mentors"
-            )
+        return f"only {got} of {wants} mentors: " + (
+            f"only {eligible} eligible mentors"
+            if eligible < wants
+            else f"capacity exhausted among the {eligible} eligible mentors"
         )
     first_zero = next((k for k in range(len(STAGES)) if counts[k] == 0), None)
     if first_zero is None:

@@ -16,9 +16,7 @@ from .model import AttributeAudit, GroupStats, Problem
 FOUR_FIFTHS = 0.8
 
 
-def audit_attribute(
-    problem: Problem, attr: str, matched: dict[str, list[float]]
-) -> AttributeAudit:
+def audit_attribute(problem: Problem, attr: str, matched: dict[str, list[float]]) -> AttributeAudit:
     groups: dict[str, list[str]] = defaultdict(list)
     for p in problem.mentees:
         v = dict(p.protected).get(attr)

@@ -199,7 +199,11 @@ def _person(r: _Reader, v: Any, path: str, mentor: bool) -> Person | None:
     if "seniority" in d and d["seniority"] is not None:
         kw["seniority"] = r.number(d["seniority"], f"{path}.seniority", 0.0)
     if "protected" in d:
-        pr = r.obj(d["protected"], f"{path}.protected", list(d["protected"]) if isinstance(d["protected"], dict) else [])
+        pr = r.obj(
+            d["protected"],
+            f"{path}.protected",
+            list(d["protected"]) if isinstance(d["protected"], dict) else [],
+        )
         if pr is not None:
             items = []
             for k2, v2 in pr.items():
@@ -241,11 +245,15 @@ def _settings(r: _Reader, v: Any) -> Settings:
         return Settings()
     kw: dict[str, Any] = {}
     if "mentors_per_mentee" in d:
-        kw["mentors_per_mentee"] = r.integer(d["mentors_per_mentee"], "settings.mentors_per_mentee", 1)
+        kw["mentors_per_mentee"] = r.integer(
+            d["mentors_per_mentee"], "settings.mentors_per_mentee", 1
+        )
     if "min_score" in d:
         kw["min_score"] = r.number(d["min_score"], "settings.min_score", 0.0, 1.0)
     if "candidates_per_mentee" in d:
-        kw["candidates_per_mentee"] = r.integer(d["candidates_per_mentee"], "settings.candidates_per_mentee", 1)
+        kw["candidates_per_mentee"] = r.integer(
+            d["candidates_per_mentee"], "settings.candidates_per_mentee", 1
+        )
     questions: list[Question] = []
     if "questions" in d:
         for i, q in enumerate(r.array(d["questions"], "settings.questions")):
@@ -283,34 +291,64 @@ def _settings(r: _Reader, v: Any) -> Settings:
                 if k in rd:
                     rk[k] = r.boolean(rd[k], f"settings.rules.{k}")
             if rd.get("max_timezone_gap_hours") is not None:
-                rk["max_timezone_gap_hours"] = r.number(rd["max_timezone_gap_hours"], "settings.rules.max_timezone_gap_hours", 0.0)
+                rk["max_timezone_gap_hours"] = r.number(
+                    rd["max_timezone_gap_hours"], "settings.rules.max_timezone_gap_hours", 0.0
+                )
             if "min_availability_overlap_minutes" in rd:
-                rk["min_availability_overlap_minutes"] = r.integer(rd["min_availability_overlap_minutes"], "settings.rules.min_availability_overlap_minutes", 0)
+                rk["min_availability_overlap_minutes"] = r.integer(
+                    rd["min_availability_overlap_minutes"],
+                    "settings.rules.min_availability_overlap_minutes",
+                    0,
+                )
             if "same_department" in rd:
                 if rd["same_department"] not in ("allow", "avoid", "forbid"):
                     r.err("settings.rules.same_department", "must be one of allow, avoid, forbid")
                 else:
                     rk["same_department"] = rd["same_department"]
             if "department_penalty" in rd:
-                rk["department_penalty"] = r.number(rd["department_penalty"], "settings.rules.department_penalty", 0.0, 1.0)
+                rk["department_penalty"] = r.number(
+                    rd["department_penalty"], "settings.rules.department_penalty", 0.0, 1.0
+                )
             kw["rules"] = Rules(**{k: v for k, v in rk.items() if v is not None})
     if "related_skills" in d:
-        rel = r.obj(d["related_skills"], "settings.related_skills", list(d["related_skills"]) if isinstance(d["related_skills"], dict) else [])
+        rel = r.obj(
+            d["related_skills"],
+            "settings.related_skills",
+            list(d["related_skills"]) if isinstance(d["related_skills"], dict) else [],
+        )
         if rel is not None:
             kw["related_skills"] = tuple(
                 sorted(
-                    (k.strip().lower(), tuple(sorted({x.strip().lower() for x in r.strings(vv, f"settings.related_skills.{k}")})))
+                    (
+                        k.strip().lower(),
+                        tuple(
+                            sorted(
+                                {
+                                    x.strip().lower()
+                                    for x in r.strings(vv, f"settings.related_skills.{k}")
+                                }
+                            )
+                        ),
+                    )
                     for k, vv in rel.items()
                 )
             )
     if "related_skill_credit" in d:
-        kw["related_skill_credit"] = r.number(d["related_skill_credit"], "settings.related_skill_credit", 0.0, 1.0)
+        kw["related_skill_credit"] = r.number(
+            d["related_skill_credit"], "settings.related_skill_credit", 0.0, 1.0
+        )
     if "seniority_margin_years" in d:
-        kw["seniority_margin_years"] = r.number(d["seniority_margin_years"], "settings.seniority_margin_years", 0.001)
+        kw["seniority_margin_years"] = r.number(
+            d["seniority_margin_years"], "settings.seniority_margin_years", 0.001
+        )
     if "availability_target_minutes" in d:
-        kw["availability_target_minutes"] = r.integer(d["availability_target_minutes"], "settings.availability_target_minutes", 1)
+        kw["availability_target_minutes"] = r.integer(
+            d["availability_target_minutes"], "settings.availability_target_minutes", 1
+        )
     if "fairness_min_group" in d:
-        kw["fairness_min_group"] = r.integer(d["fairness_min_group"], "settings.fairness_min_group", 1)
+        kw["fairness_min_group"] = r.integer(
+            d["fairness_min_group"], "settings.fairness_min_group", 1
+        )
     if "availability_weeks" in d:
         weeks = r.strings(d["availability_weeks"], "settings.availability_weeks")
         import datetime as _dt
@@ -331,13 +369,12 @@ def _settings(r: _Reader, v: Any) -> Settings:
 def _pairs(r: _Reader, v: Any, name: str, n: int) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for i, p in enumerate(r.array(v, name)):
-        if (
-            not isinstance(p, list)
-            or len(p) != n
-            or not all(isinstance(x, str) for x in p[:2])
-        ):
+        if not isinstance(p, list) or len(p) != n or not all(isinstance(x, str) for x in p[:2]):
             shape = "[mentee, mentor]" if n == 2 else "[mentee, mentor, score]"
-            r.err(f"{name}[{i}]", f"must be a list {shape} of ids" + (" and a number" if n == 3 else ""))
+            r.err(
+                f"{name}[{i}]",
+                f"must be a list {shape} of ids" + (" and a number" if n == 3 else ""),
+            )
             continue
         if n == 3 and r.number(p[2], f"{name}[{i}][2]", 0.0, 1.0) is None:
             continue
@@ -424,9 +461,15 @@ def load_problem(data: Any) -> Problem:
         used_m[b] += 1
         used_e[a] += 1
         if used_m[b] == cap[b] + 1:
-            r.err(f"locked_pairs[{i}]", f"mentor {b!r} is locked to more mentees than their capacity {cap[b]}")
+            r.err(
+                f"locked_pairs[{i}]",
+                f"mentor {b!r} is locked to more mentees than their capacity {cap[b]}",
+            )
         if used_e[a] == wants[a] + 1:
-            r.err(f"locked_pairs[{i}]", f"mentee {a!r} is locked to more mentors than they want ({wants[a]})")
+            r.err(
+                f"locked_pairs[{i}]",
+                f"mentee {a!r} is locked to more mentors than they want ({wants[a]})",
+            )
     if r.errors:
         raise ProblemError(r.errors)
     return Problem(

@@ -223,8 +223,7 @@ def prepare(problem: Problem, embedder: Callable[[], Embedder]) -> Prepared:
         )
 
     lv = {
-        s: i
-        for i, s in enumerate(sorted({_primary(t) for p in (*es, *ms) for t in p.languages}))
+        s: i for i, s in enumerate(sorted({_primary(t) for p in (*es, *ms) for t in p.languages}))
     }
     prep.lang_e = _multi_hot([[_primary(t) for t in p.languages] for p in es], lv)
     prep.lang_m = _multi_hot([[_primary(t) for t in p.languages] for p in ms], lv)
@@ -302,6 +301,11 @@ def _rows_of(mat: CSR, rows: I64) -> BoolA:
 
 def block(prep: Prepared, rows: I64) -> Block:
     """Scores (integers in millionths) and the allowed mask for mentees ``rows``."""
+    return block_variants(prep, rows, [prep.weights])[0]
+
+
+def block_variants(prep: Prepared, rows: I64, variants: Sequence[dict[str, float]]) -> list[Block]:
+    """Like ``block`` for several weightings at once: factors and rules are computed once."""
     r, m = len(rows), prep.m
     counts = np.zeros((r, len(STAGES)), dtype=np.int32)
     if prep.given is not None:
@@ -317,28 +321,22 @@ def block(prep: Prepared, rows: I64) -> Block:
         counts[:, 5] = ok.sum(axis=1)
         ok &= s_int >= prep.min_int
         counts[:, 6] = ok.sum(axis=1)
-        return Block(rows, s_int, ok, counts)
+        return [Block(rows, s_int, ok, counts) for _ in variants]
 
     st = prep.problem.settings
     rules = st.rules
-    total = np.zeros((r, m), dtype=np.float32)
-    wsum = 0.0
+    names = sorted({k for w in variants for k, v in w.items() if v > 0})
     ov: F32 | None = None
-    for name, w in sorted(prep.weights.items()):
+    fac: dict[str, F32] = {}
+    for name in names:
         if name == "availability":
             ov = overlap_block(prep, rows)
-            f = np.minimum(ov / np.float32(st.availability_target_minutes), 1.0)
+            fac[name] = np.minimum(ov / np.float32(st.availability_target_minutes), 1.0)
         else:
-            f = factor_block(prep, rows, name)
-        total += np.float32(w) * f
-        wsum += w
-    score = total / np.float32(wsum) if wsum > 0 else total
+            fac[name] = factor_block(prep, rows, name)
     assert prep.dept_e is not None and prep.dept_m is not None
     de = prep.dept_e[rows][:, None]
     same_dept = (de >= 0) & (de == prep.dept_m[None, :])
-    if rules.same_department == "avoid":
-        score = score - np.float32(rules.department_penalty) * same_dept
-    s_int = np.rint(np.clip(score, 0.0, 1.0).astype(np.float64) * SCORE_SCALE).astype(np.int64)
 
     assert prep.lang_e is not None and prep.lang_m is not None
     ok = np.ones((r, m), dtype=np.bool_)
@@ -369,9 +367,24 @@ def block(prep: Prepared, rows: I64) -> Block:
     counts[:, 4] = ok.sum(axis=1)
     ok &= ~_rows_of(prep.forbidden, rows)
     counts[:, 5] = ok.sum(axis=1)
-    ok &= s_int >= prep.min_int
-    counts[:, 6] = ok.sum(axis=1)
-    return Block(rows, s_int, ok, counts)
+
+    out = []
+    for weights in variants:
+        total = np.zeros((r, m), dtype=np.float32)
+        wsum = 0.0
+        for name, w in sorted(weights.items()):
+            if w > 0:
+                total += np.float32(w) * fac[name]
+                wsum += w
+        score = total / np.float32(wsum) if wsum > 0 else total
+        if rules.same_department == "avoid":
+            score = score - np.float32(rules.department_penalty) * same_dept
+        s_int = np.rint(np.clip(score, 0.0, 1.0).astype(np.float64) * SCORE_SCALE).astype(np.int64)
+        okv = ok & (s_int >= prep.min_int)
+        cv = counts.copy()
+        cv[:, 6] = okv.sum(axis=1)
+        out.append(Block(rows, s_int, okv, cv))
+    return out
 
 
 def chunks(prep: Prepared, rows: I64 | None = None, cells: int = 4_000_000) -> Iterator[I64]:
@@ -396,42 +409,45 @@ def keys(s_int: I64, m: int) -> I64:
 
 
 def top_k(
-    prep: Prepared, k: int, progress: Callable[[float], None] | None = None
-) -> Candidates:
+    prep: Prepared,
+    k: int,
+    progress: Callable[[float], None] | None = None,
+    variants: Sequence[dict[str, float]] | None = None,
+) -> list[Candidates]:
+    """The k best allowed mentors per mentee, for each weighting in ``variants``."""
     n, m = prep.n, prep.m
-    ii, jj, ss = [], [], []
-    thr = np.full(n, -1, dtype=np.int64)
-    counts = np.zeros((n, len(STAGES)), dtype=np.int32)
+    vs = list(variants) if variants is not None else [prep.weights]
+    acc: list[tuple[list[I64], list[I64], list[I64]]] = [([], [], []) for _ in vs]
+    thr = [np.full(n, -1, dtype=np.int64) for _ in vs]
+    counts = [np.zeros((n, len(STAGES)), dtype=np.int32) for _ in vs]
     done = 0
     for rows in chunks(prep):
-        b = block(prep, rows)
-        counts[rows] = b.stage_counts
-        kk = np.where(b.allowed, keys(b.s_int, m), -1)
-        if m > k:
-            part = np.argpartition(-kk, k - 1, axis=1)[:, :k]
-            sel = np.take_along_axis(kk, part, axis=1)
-            # rows with more than k allowed pairs keep a threshold for pricing
-            n_allowed = b.allowed.sum(axis=1)
-            kth = sel.min(axis=1)
-            thr[rows] = np.where(n_allowed > k, kth, -1)
-            cols = part
-        else:
-            cols = np.broadcast_to(np.arange(m), kk.shape)
-            sel = kk
-        r_idx = np.broadcast_to(rows[:, None], cols.shape)
-        good = sel >= 0
-        ii.append(r_idx[good])
-        jj.append(cols[good])
-        ss.append(b.s_int[np.arange(len(rows))[:, None], cols][good] if m > k else b.s_int[good])
+        for v, b in enumerate(block_variants(prep, rows, vs)):
+            counts[v][rows] = b.stage_counts
+            kk = np.where(b.allowed, keys(b.s_int, m), -1)
+            if m > k:
+                cols = np.argpartition(-kk, k - 1, axis=1)[:, :k]
+                sel = np.take_along_axis(kk, cols, axis=1)
+                n_allowed = b.allowed.sum(axis=1)
+                thr[v][rows] = np.where(n_allowed > k, sel.min(axis=1), -1)
+            else:
+                cols = np.broadcast_to(np.arange(m), kk.shape)
+                sel = kk
+            good = sel >= 0
+            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], cols.shape)
+            acc[v][0].append(rows[r_idx[good]])
+            acc[v][1].append(cols[good])
+            acc[v][2].append(b.s_int[r_idx[good], cols[good]])
         done += len(rows)
         if progress:
             progress(done / max(n, 1))
-    cat = (
-        (lambda xs: np.concatenate(xs).astype(np.int64))
-        if ii
-        else (lambda xs: np.zeros(0, dtype=np.int64))
-    )
-    return Candidates(cat(ii), cat(jj), cat(ss), thr, counts)
+
+    def cat(xs: list[I64]) -> I64:
+        return np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, dtype=np.int64)
+
+    return [
+        Candidates(cat(a[0]), cat(a[1]), cat(a[2]), thr[v], counts[v]) for v, a in enumerate(acc)
+    ]
 
 
 def pair_factors(prep: Prepared, ii: I64, jj: I64) -> dict[str, F32]:
@@ -457,6 +473,10 @@ def pair_factors(prep: Prepared, ii: I64, jj: I64) -> dict[str, F32]:
             out[name] = np.minimum(
                 pair_overlap(prep, ii, jj) / np.float32(st.availability_target_minutes), 1.0
             ).astype(np.float32)
+        elif name == "seniority":
+            assert prep.sen_e is not None and prep.sen_m is not None
+            gap = (prep.sen_m[jj] - prep.sen_e[ii]) / np.float32(st.seniority_margin_years)
+            out[name] = np.nan_to_num(np.clip(gap, 0, 1), nan=0.0).astype(np.float32)
         else:
             vals = np.zeros(len(ii), dtype=np.float32)
             for a in range(len(ii)):
