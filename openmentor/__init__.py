@@ -1,0 +1,1 @@
+"""OpenMentor: an open-source, self-hostable virtual mentoring platform."""

@@ -1,0 +1,23 @@
+"""Fast, offline settings for the test suite.
+
+DATABASE_URL and REDIS_URL still come from the environment so that CI can run the
+same suite against PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from openmentor.config.settings.base import *  # noqa: E402,F403
+from openmentor.config.settings.base import TASKS  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run where they are enqueued, so a test sees their effect at once.
+TASKS = {
+    "default": {**TASKS["default"], "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+}
+LOG_FORMAT = "text"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+WHITENOISE_AUTOREFRESH = True
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from openmentor.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("openmentor.organisations.urls")),
+]
+
+handler403 = "openmentor.core.views.permission_denied"
+handler404 = "openmentor.core.views.page_not_found"
+handler500 = "openmentor.core.views.server_error"

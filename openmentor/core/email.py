@@ -1,0 +1,54 @@
+"""Outgoing e-mail: rendered from templates, sent by the task queue after commit.
+
+Tests swap the delivery through EMAIL_BACKEND (locmem); operators configure SMTP.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from openmentor.core.tasks import email_deliver
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+def email_send(
+    *,
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
+) -> None:
+    """Renders `<template>.txt` (and `.html` if present) and queues delivery on commit."""
+    full_context = {"site_url": settings.SITE_URL, **context}
+    text = render_to_string(f"{template}.txt", full_context)
+    try:
+        html: str | None = render_to_string(f"{template}.html", full_context)
+    except TemplateDoesNotExist:  # the HTML part is optional
+        html = None
+    payload = [
+        {
+            "filename": a.filename,
+            "content_b64": base64.b64encode(a.content).decode(),
+            "mimetype": a.mimetype,
+        }
+        for a in attachments or []
+    ]
+    transaction.on_commit(
+        lambda: email_deliver.enqueue(
+            to=to, subject=subject.strip(), text=text, html=html, attachments=payload
+        )
+    )

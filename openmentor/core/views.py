@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.views.decorators.cache import never_cache
+
+from openmentor.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+CURRENT_ORGANISATION_SESSION_KEY = "openmentor.organisation"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "core/landing.html")
+    from openmentor.organisations.selectors import memberships_for_user
+
+    memberships = list(memberships_for_user(user=request.user))
+    if not memberships:
+        return redirect("organisation_list")
+    preferred = request.session.get(CURRENT_ORGANISATION_SESSION_KEY)
+    chosen = next((m for m in memberships if m.organisation.slug == preferred), memberships[0])
+    return redirect("organisation_dashboard", slug=chosen.organisation.slug)
+
+
+def _check(name: str, probe: Any) -> dict[str, Any]:
+    try:
+        detail = probe()
+    except Exception as error:
+        logger.warning("health check failed", extra={"check": name, "error": repr(error)})
+        return {"ok": False, "error": type(error).__name__}
+    return {"ok": True, **(detail or {})}
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    key = f"healthz:{get_random_string(8)}"
+    cache.set(key, "1", 10)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return the value just written")
+    cache.delete(key)
+
+
+def _channel_layer() -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+
+    async def roundtrip() -> None:
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "healthz.ping"})
+        message = await layer.receive(channel)
+        if message.get("type") != "healthz.ping":
+            raise RuntimeError("channel layer returned another message")
+
+    async_to_sync(roundtrip)()
+
+
+def _worker() -> dict[str, Any]:
+    max_age = timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS)
+    latest = WorkerHeartbeat.objects.order_by("-last_seen_at").first()
+    if latest is None:
+        raise RuntimeError("no worker has reported")
+    age = (timezone.now() - latest.last_seen_at).total_seconds()
+    alive = WorkerHeartbeat.objects.filter(last_seen_at__gte=timezone.now() - max_age).count()
+    if alive == 0:
+        raise RuntimeError(f"last worker heartbeat {age:.0f} s ago")
+    return {"workers": alive, "last_seen_s": round(age, 1)}
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {
+        "database": _check("database", _database),
+        "cache": _check("cache", _cache),
+        "channel_layer": _check("channel_layer", _channel_layer),
+        "worker": _check("worker", _worker),
+    }
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the error may come from the database or a template.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -1,0 +1,66 @@
+"""Reads scoped to an organisation and to the person's role in it."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from openmentor.accounts.models import User
+from openmentor.organisations.models import Invitation, Membership, Organisation
+
+
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def membership_for_slug(*, user: User, slug: str) -> Membership:
+    """The person's membership in the organisation, or 404.
+
+    A slug that does not exist and one the person does not belong to answer the same,
+    so nobody can probe which organisations exist.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organisation", "user")
+        .filter(organisation__slug=slug, user=user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organisation")
+    return membership
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def organisation_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organisation=organisation).select_related("invited_by")
+
+
+def organisation_invitation(*, organisation: Organisation, invitation_id: int) -> Invitation:
+    invitation = (
+        organisation_invitations(organisation=organisation).filter(pk=invitation_id).first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+def organisation_role_counts(*, organisation: Organisation) -> dict[str, int]:
+    rows = (
+        Membership.objects.filter(organisation=organisation)
+        .values("role")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["role"]: row["n"] for row in rows}

@@ -1,0 +1,197 @@
+"""Writes for organisations, memberships and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from openmentor.accounts.models import User
+from openmentor.core.email import email_send
+from openmentor.core.events import event_record
+from openmentor.organisations.models import Invitation, Membership, Organisation, Role
+
+RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "media", "accounts"})
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "organisation"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-org"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(*, name: str, owner: User) -> Organisation:
+    """Creates an organisation with its creator as owner."""
+    organisation = Organisation.objects.create(name=name.strip(), slug=_unique_slug(name))
+    Membership.objects.create(organisation=organisation, user=owner, role=Role.OWNER)
+    event_record(organisation=organisation, actor=owner, kind="organisation.created")
+    return organisation
+
+
+@dataclass(frozen=True)
+class CreatedInvitation:
+    invitation: Invitation
+    token: str
+
+    @property
+    def path(self) -> str:
+        return reverse("invitation_accept", kwargs={"token": self.token})
+
+
+def invitation_create(
+    *, organisation: Organisation, inviter: Membership, email: str, role: str
+) -> CreatedInvitation:
+    """Invites an e-mail address with a role and e-mails the link (after commit).
+
+    Owners may invite any role; programme managers may invite participants only.
+    """
+    if not inviter.is_manager or inviter.organisation_id != organisation.pk:
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose one of the listed roles."})
+    if not inviter.is_owner and role != Role.PARTICIPANT:
+        raise ValidationError({"role": "Only an owner can invite owners or programme managers."})
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": "This person is already a member of the organisation."})
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organisation=organisation,
+                email=email,
+                role=role,
+                token_hash=hash_token(token),
+                invited_by=inviter.user,
+                created_at=now,
+                expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+            )
+            event_record(
+                organisation=organisation,
+                actor=inviter.user,
+                kind="invitation.created",
+                data={"email": email, "role": role},
+            )
+            created = CreatedInvitation(invitation=invitation, token=token)
+            email_send(
+                to=[email],
+                subject=f"You are invited to {organisation.name} on OpenMentor",
+                template="organisations/email/invitation",
+                context={
+                    "organisation_name": organisation.name,
+                    "inviter_name": inviter.user.name,
+                    "role": invitation.get_role_display(),
+                    "url": settings.SITE_URL + created.path,
+                    "expires_at": invitation.expires_at.strftime("%d %B %Y"),
+                },
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            {"email": "An open invitation for this address exists already; revoke it first."}
+        ) from error
+    return created
+
+
+class InvitationInvalid(Exception):
+    """The link cannot be used; `reason` is shown to the person."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def invitation_for_token(*, token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid(
+            "This invitation link is not valid. Check that you copied all of it, "
+            "or ask for a new invitation.",
+            404,
+        )
+    status = invitation.status
+    if status == "accepted":
+        raise InvitationInvalid("This invitation has already been used.", 410)
+    if status == "revoked":
+        raise InvitationInvalid("This invitation was withdrawn by the organisation.", 410)
+    if status == "expired":
+        raise InvitationInvalid(
+            "This invitation has expired. Ask the person who invited you for a new one.", 410
+        )
+    return invitation
+
+
+def _user_has_email(user: User, email: str) -> bool:
+    if user.email.lower() == email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Turns an open invitation into a membership for the person it was sent to."""
+    invitation = invitation_for_token(token=token)
+    # Lock the row so that two tabs accepting at once cannot both succeed.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation has already been used.", 410)
+    if not _user_has_email(user, invitation.email):
+        raise InvitationInvalid(
+            f"This invitation was sent to {invitation.email}. Log in with that address "
+            "to accept it.",
+            403,
+        )
+    membership, created = Membership.objects.get_or_create(
+        organisation=invitation.organisation, user=user, defaults={"role": invitation.role}
+    )
+    if not created and membership.role == Role.PARTICIPANT and invitation.role != Role.PARTICIPANT:
+        membership.role = invitation.role
+        membership.save(update_fields=["role"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    event_record(
+        organisation=invitation.organisation,
+        actor=user,
+        kind="invitation.accepted",
+        data={"role": invitation.role},
+    )
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
+    if not actor.is_manager or invitation.organisation_id != actor.organisation_id:
+        raise PermissionDenied
+    if invitation.status != "open":
+        raise ValidationError("Only an open invitation can be withdrawn.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    event_record(
+        organisation=invitation.organisation,
+        actor=actor.user,
+        kind="invitation.revoked",
+        data={"email": invitation.email},
+    )

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Creates .venv with the machine's python3 (3.11 or newer) and installs OpenMentor into it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+  echo "error: $PYTHON not found. OpenMentor needs Python 3.11 or newer (apt-get install python3 python3-venv)." >&2
+  exit 1
+fi
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+  found=$("$PYTHON" -c 'import platform; print(platform.python_version())')
+  echo "error: OpenMentor needs Python 3.11 or newer; $PYTHON is $found." >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv with $("$PYTHON" --version)"
+  "$PYTHON" -m venv .venv || { echo "error: could not create a virtual environment (on Debian: apt-get install python3-venv)" >&2; exit 1; }
+fi
+echo "==> installing Python packages into .venv (first time takes a few minutes)"
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet --progress-bar off -e '.[dev]'
+echo "==> environment ready"

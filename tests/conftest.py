@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from openmentor.organisations.models import Membership, Organisation, Role
+from tests.factories import MembershipFactory, OrganisationFactory
+
+
+@dataclass
+class Tenant:
+    """An organisation with one member of each role."""
+
+    organisation: Organisation
+    owner: Membership
+    manager: Membership
+    participant: Membership
+
+
+def make_tenant(name: str = "Acme") -> Tenant:
+    organisation = OrganisationFactory(name=name)
+    return Tenant(
+        organisation=organisation,
+        owner=MembershipFactory(organisation=organisation, role=Role.OWNER),
+        manager=MembershipFactory(organisation=organisation, role=Role.MANAGER),
+        participant=MembershipFactory(organisation=organisation, role=Role.PARTICIPANT),
+    )
+
+
+@pytest.fixture
+def tenant(db: None) -> Tenant:
+    return make_tenant("Acme")
+
+
+@pytest.fixture
+def other_tenant(db: None) -> Tenant:
+    return make_tenant("Globex")
+
+
+def client_for(membership: Membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def owner_client(tenant: Tenant) -> Client:
+    return client_for(tenant.owner)
+
+
+@pytest.fixture
+def manager_client(tenant: Tenant) -> Client:
+    return client_for(tenant.manager)
+
+
+@pytest.fixture
+def participant_client(tenant: Tenant) -> Client:
+    return client_for(tenant.participant)
