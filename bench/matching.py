@@ -149,7 +149,7 @@ def main() -> int:
             return 1
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         r["wall_s"] = time.perf_counter() - t
-        tag = f"{kind}_{n // 1000}k_{m // 1000}k" if n >= 1000 else f"{kind}_{n}_{m}"
+        tag = f"{kind}_{n}x{m}"
         print(
             f"  time {r['time_s']:.2f} s, peak {r['peak_mb']:.0f} MB, pairs {r['pairs']}, "
             f"score {r['score']:.2f}, gap to certified optimum {r['gap_pct']:.4f} %, "
