@@ -24,7 +24,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 
-def greedy(cands: list[tuple[str, str, float]], cap: dict[str, int], wants: dict[str, int]) -> tuple[int, float]:
+def greedy(
+    cands: list[tuple[str, str, float]], cap: dict[str, int], wants: dict[str, int]
+) -> tuple[int, float]:
     cap = dict(cap)
     wants = dict(wants)
     total, pairs = 0.0, 0
@@ -78,10 +80,7 @@ def one(kind: str, n: int, m: int, baselines: bool) -> dict[str, float]:
     from openmentor.matching.engine import solve, synthetic
 
     t0 = time.perf_counter()
-    if kind == "scores":
-        problem = synthetic.score_problem(n, m)
-    else:
-        problem = synthetic.profile_problem(n, m)
+    problem = synthetic.score_problem(n, m) if kind == "scores" else synthetic.profile_problem(n, m)
     t_gen = time.perf_counter() - t0
     t1 = time.perf_counter()
     res = solve(problem, with_candidates=baselines)
@@ -164,7 +163,16 @@ def main() -> int:
                 f"({r['vs_stable_pct']:+.2f} %) in {r['stable_s']:.1f} s",
                 flush=True,
             )
-        for key in ("time_s", "peak_mb", "pairs", "score", "gap_pct", "vs_greedy_pct", "vs_stable_pct", "di_age_band"):
+        for key in (
+            "time_s",
+            "peak_mb",
+            "pairs",
+            "score",
+            "gap_pct",
+            "vs_greedy_pct",
+            "vs_stable_pct",
+            "di_age_band",
+        ):
             if key in r:
                 k2 = key.replace("_pct", "_pct").replace("peak_mb", "peak_mb")
                 result[f"{tag}_{k2}"] = round(float(r[key]), 4)

@@ -7,15 +7,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-from openmentor.matching.engine import load_problem, solve
 from openmentor.matching.engine import availability as av
+from openmentor.matching.engine import load_problem, solve
 from openmentor.matching.engine.embedding import get_embedder
 from openmentor.matching.engine.model import Person, Slot
 from openmentor.matching.engine.scoring import block, factor_block, pair_factors, prepare
 
 
 def problem(mentees: list[dict[str, Any]], mentors: list[dict[str, Any]], **settings: Any) -> Any:
-    return load_problem({"version": 1, "mentees": mentees, "mentors": mentors, "settings": settings})
+    return load_problem(
+        {"version": 1, "mentees": mentees, "mentors": mentors, "settings": settings}
+    )
 
 
 def factor(p: Any, name: str) -> np.ndarray:
@@ -39,7 +41,10 @@ def test_goals_by_meaning() -> None:
     p = problem(
         [{"id": "e", "goals": "I want to become a better software engineering manager"}],
         [
-            {"id": "a", "goals": "I have led engineering teams for ten years and coach new managers"},
+            {
+                "id": "a",
+                "goals": "I have led engineering teams for ten years and coach new managers",
+            },
             {"id": "b", "goals": "I bake sourdough bread and grow tomatoes"},
             {"id": "c", "goals": ""},
         ],
@@ -67,7 +72,16 @@ def overlap(tz_e: str, av_e: Any, tz_m: str, av_m: Any, weeks: list[str]) -> flo
 
 def test_overlap_across_timezones() -> None:
     # 09:00-12:00 London (winter, UTC) vs 10:00-13:00 Berlin (UTC+1) = 09:00-12:00 UTC.
-    assert overlap("Europe/London", mon("09:00", "12:00"), "Europe/Berlin", mon("10:00", "13:00"), ["2026-01-12"]) == 180
+    assert (
+        overlap(
+            "Europe/London",
+            mon("09:00", "12:00"),
+            "Europe/Berlin",
+            mon("10:00", "13:00"),
+            ["2026-01-12"],
+        )
+        == 180
+    )
 
 
 def test_overlap_daylight_saving_gap_weeks() -> None:
@@ -105,7 +119,12 @@ def test_overlap_wraps_the_week() -> None:
 def test_seniority_gap() -> None:
     p = problem(
         [{"id": "e", "seniority": 2}],
-        [{"id": "a", "seniority": 12}, {"id": "b", "seniority": 4.5}, {"id": "c", "seniority": 1}, {"id": "d"}],
+        [
+            {"id": "a", "seniority": 12},
+            {"id": "b", "seniority": 4.5},
+            {"id": "c", "seniority": 1},
+            {"id": "d"},
+        ],
         seniority_margin_years=5,
     )
     assert factor(p, "seniority")[0].tolist() == pytest.approx([1.0, 0.5, 0.0, 0.0])
@@ -114,8 +133,14 @@ def test_seniority_gap() -> None:
 def test_questionnaire_answers() -> None:
     p = problem(
         [{"id": "e", "answers": {"format": "remote", "topics": ["a", "b"]}}],
-        [{"id": "x", "answers": {"format": "remote", "topics": ["b", "c"]}}, {"id": "y", "answers": {"format": "in person"}}],
-        questions=[{"key": "format", "weight": 1}, {"key": "topics", "weight": 1, "compare": "overlap"}],
+        [
+            {"id": "x", "answers": {"format": "remote", "topics": ["b", "c"]}},
+            {"id": "y", "answers": {"format": "in person"}},
+        ],
+        questions=[
+            {"key": "format", "weight": 1},
+            {"key": "topics", "weight": 1, "compare": "overlap"},
+        ],
     )
     assert factor(p, "answers.format")[0].tolist() == [1.0, 0.0]
     assert factor(p, "answers.topics")[0].tolist() == pytest.approx([1 / 3, 0.0])
@@ -123,7 +148,10 @@ def test_questionnaire_answers() -> None:
 
 def test_department_avoid_penalty_and_forbid() -> None:
     es = [{"id": "e", "skills": ["x"], "department": "d1"}]
-    ms = [{"id": "a", "skills": ["x"], "department": "d1"}, {"id": "b", "skills": ["x"], "department": "d2"}]
+    ms = [
+        {"id": "a", "skills": ["x"], "department": "d1"},
+        {"id": "b", "skills": ["x"], "department": "d2"},
+    ]
     w = {"skills": 1.0}
     p = problem(es, ms, weights=w, rules={"same_department": "avoid", "department_penalty": 0.3})
     b = block(prepare(p, get_embedder), np.array([0]))

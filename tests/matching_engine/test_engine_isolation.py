@@ -21,7 +21,9 @@ def test_engine_never_imports_django() -> None:
         "assert not bad, bad\n"
         "print('ok')\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
 

@@ -77,10 +77,17 @@ def test_feasible_and_optimal(d: dict[str, Any]) -> None:
     pairs = [(m.mentee, m.mentor) for m in r.matches]
     assert len(set(pairs)) == len(pairs)
     assert all(c <= cap[m] for m, c in Counter(b for _, b in pairs).items())
-    assert all(c <= p.wants(next(x for x in p.mentees if x.id == e)) for e, c in Counter(a for a, _ in pairs).items())
+    assert all(
+        c <= p.wants(next(x for x in p.mentees if x.id == e))
+        for e, c in Counter(a for a, _ in pairs).items()
+    )
     assert not set(pairs) & set(p.forbidden_pairs)
     assert set(p.locked_pairs) <= set(pairs)
-    got = (r.objective.mentees_matched, r.objective.matched_pairs, round(r.objective.total_score * SCORE_SCALE))
+    got = (
+        r.objective.mentees_matched,
+        r.objective.matched_pairs,
+        round(r.objective.total_score * SCORE_SCALE),
+    )
     if len(d["scores"]) <= 12:
         assert got == brute_force(d)
     assert r.objective.upper_bound == r.objective.total_score

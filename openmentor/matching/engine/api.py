@@ -128,7 +128,7 @@ def _price(
     )
     rows_all = np.flatnonzero(need)
     if len(rows_all) == 0:
-        return (np.zeros(0, np.int64),) * 3 + (0,)  # type: ignore[return-value]
+        return (np.zeros(0, np.int64),) * 3 + (0,)
     codes_sorted = np.sort(codes)
     ai, aj, as_ = [], [], []
     slack = 0
@@ -160,7 +160,7 @@ def _price(
         aj.append(part[sel])
         as_.append(b.s_int[r_idx[sel], part[sel]])
     if not ai:
-        return (np.zeros(0, np.int64),) * 3 + (slack,)  # type: ignore[return-value]
+        return (np.zeros(0, np.int64),) * 3 + (slack,)
     return (
         np.concatenate(ai).astype(np.int64),
         np.concatenate(aj).astype(np.int64),
@@ -294,8 +294,8 @@ def recommend(
         want_left[a] -= 1
     if mentee_id is not None:
         i = prep.e_ids.index(mentee_id)
-        b = block(prep, np.array([i], dtype=np.int64))
-        kk = np.where(b.allowed[0], keys(b.s_int, prep.m)[0], -1)
+        blk = block(prep, np.array([i], dtype=np.int64))
+        kk = np.where(blk.allowed[0], keys(blk.s_int, prep.m)[0], -1)
         left = np.array([cap_left[x] for x in prep.m_ids], dtype=np.int64)
         ok = (
             (kk >= 0)
@@ -305,7 +305,7 @@ def recommend(
         idx = [j for j in np.argsort(-kk, kind="stable").tolist() if ok[j]][:top]
         ii = np.full(len(idx), i, dtype=np.int64)
         jj = np.array(idx, dtype=np.int64)
-        ss = b.s_int[0, jj]
+        ss = blk.s_int[0, jj]
         rs = explain.match_reasons(prep, ii, jj, ss)
         return [
             Recommendation(prep.m_ids[j], int(s) / SCORE_SCALE, int(left[j]), r)
@@ -316,9 +316,9 @@ def recommend(
     col_s = np.zeros(prep.n, dtype=np.int64)
     col_ok = np.zeros(prep.n, dtype=np.bool_)
     for rows in chunks(prep):
-        b = block(prep, rows)
-        col_s[rows] = b.s_int[:, j]
-        col_ok[rows] = b.allowed[:, j]
+        bl = block(prep, rows)
+        col_s[rows] = bl.s_int[:, j]
+        col_ok[rows] = bl.allowed[:, j]
     wl = np.array([want_left[x] for x in prep.e_ids], dtype=np.int64)
     ok = col_ok & (wl > 0) & np.array([(x, mentor_id) not in taken for x in prep.e_ids], dtype=bool)
     kk = np.where(ok, col_s * prep.n + (prep.n - 1 - np.arange(prep.n)), -1)

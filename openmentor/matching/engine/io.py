@@ -215,7 +215,7 @@ def _person(r: _Reader, v: Any, path: str, mentor: bool) -> Person | None:
         if not isinstance(an, dict):
             r.err(f"{path}.answers", "must be an object")
         else:
-            items2 = []
+            items2: list[tuple[str, tuple[str, ...]]] = []
             for k2, v2 in an.items():
                 if isinstance(v2, str):
                     items2.append((k2, (v2.strip().lower(),)))
@@ -353,13 +353,13 @@ def _settings(r: _Reader, v: Any) -> Settings:
         weeks = r.strings(d["availability_weeks"], "settings.availability_weeks")
         import datetime as _dt
 
-        for i, w in enumerate(weeks):
+        for i, wk in enumerate(weeks):
             try:
-                if not _DATE.match(w):
+                if not _DATE.match(wk):
                     raise ValueError
-                _dt.date.fromisoformat(w)
+                _dt.date.fromisoformat(wk)
             except ValueError:
-                r.err(f"settings.availability_weeks[{i}]", f"not a date YYYY-MM-DD {w!r}")
+                r.err(f"settings.availability_weeks[{i}]", f"not a date YYYY-MM-DD {wk!r}")
         if not weeks and isinstance(d["availability_weeks"], list):
             r.err("settings.availability_weeks", "must not be empty")
         kw["availability_weeks"] = weeks

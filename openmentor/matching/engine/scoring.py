@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,7 +21,8 @@ from .model import SCORE_SCALE, Person, Problem, Question
 F32 = NDArray[np.float32]
 I64 = NDArray[np.int64]
 BoolA = NDArray[np.bool_]
-CSR = sp.csr_matrix
+# scipy.sparse has no precise stubs: sparse matrices are typed loosely.
+CSR: TypeAlias = Any
 
 # Order in which hard rules are applied when explaining why a mentee has no candidate.
 STAGES = (
@@ -255,7 +257,7 @@ class Block:
 def overlap_block(prep: Prepared, rows: I64) -> F32:
     ov: F32 | None = None
     for g in prep.grids:
-        x = (g.mentees[rows] * g.lengths[None, :]) @ g.mentors.T
+        x = np.asarray((g.mentees[rows] * g.lengths[None, :]) @ g.mentors.T, dtype=np.float32)
         ov = x if ov is None else np.minimum(ov, x)
     assert ov is not None
     return ov
@@ -274,24 +276,28 @@ def factor_block(prep: Prepared, rows: I64, name: str) -> F32:
         return np.asarray(credit / np.maximum(prep.want_n[rows], 1.0)[:, None], dtype=np.float32)
     if name in ("goals", "bio"):
         ve, vm = prep.emb[name]
-        return np.clip(ve[rows] @ vm.T, 0.0, 1.0)
+        return np.asarray(np.clip(ve[rows] @ vm.T, 0.0, 1.0), dtype=np.float32)
     if name == "availability":
         ov = overlap_block(prep, rows)
-        return np.minimum(ov / np.float32(st.availability_target_minutes), 1.0)
+        return np.asarray(
+            np.minimum(ov / np.float32(st.availability_target_minutes), 1.0), dtype=np.float32
+        )
     if name == "seniority":
         assert prep.sen_e is not None and prep.sen_m is not None
         gap = prep.sen_m[None, :] - prep.sen_e[rows][:, None]
         f = np.clip(gap / np.float32(st.seniority_margin_years), 0.0, 1.0)
-        return np.nan_to_num(f, nan=0.0).astype(np.float32)
+        return np.asarray(np.nan_to_num(f, nan=0.0), dtype=np.float32)
     if name.startswith("answers."):
         a = next(x for x in prep.answers if f"answers.{x.question.key}" == name)
         inter = np.asarray((a.e[rows] @ a.m.T).toarray(), dtype=np.float32)
         ne = a.e_n[rows][:, None]
         nm = a.m_n[None, :]
         if a.question.compare == "same":
-            return ((inter == ne) & (inter == nm) & (ne > 0)).astype(np.float32)
+            return np.asarray((inter == ne) & (inter == nm) & (ne > 0), dtype=np.float32)
         union = ne + nm - inter
-        return np.where(union > 0, inter / np.maximum(union, 1.0), 0.0).astype(np.float32)
+        return np.asarray(
+            np.where(union > 0, inter / np.maximum(union, 1.0), 0.0), dtype=np.float32
+        )
     raise KeyError(name)
 
 
