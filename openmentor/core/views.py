@@ -25,7 +25,13 @@ CURRENT_ORGANISATION_SESSION_KEY = "openmentor.organisation"
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
+    from openmentor.accounts.adapter import PENDING_INVITATION_SESSION_KEY
     from openmentor.organisations.selectors import memberships_for_user
+
+    pending = request.session.get(PENDING_INVITATION_SESSION_KEY)
+    if pending:
+        # Back to the invitation that brought them here (through sign-up and verification).
+        return redirect("invitation_accept", token=pending)
 
     memberships = list(memberships_for_user(user=request.user))
     if not memberships:

@@ -170,6 +170,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenMentor"
+# Accept the codes of the neighbouring 30-second windows too, for phones whose clocks drift.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Sessions and security ------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -21,3 +21,15 @@ LOG_FORMAT = "text"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_AUTOREFRESH = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so the uvicorn server of the browser tests can share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_openmentor.sqlite3")}  # noqa: F405
+
+# The browser tests' server process: point it at the test database and write its
+# e-mails to files that the test reads.
+if os.environ.get("OPENMENTOR_TEST_SERVER_DB"):
+    DATABASES["default"]["NAME"] = os.environ["OPENMENTOR_TEST_SERVER_DB"]  # noqa: F405
+if os.environ.get("OPENMENTOR_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["OPENMENTOR_EMAIL_DIR"]
