@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 
 from openmentor.accounts.models import User
 from openmentor.organisations.models import Membership, Organisation, Role
+from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
 
 PASSWORD = "correct-horse-battery-7"
@@ -60,3 +61,15 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     user = factory.SubFactory(UserFactory)
     role = Enrolment.Role.MENTEE
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    job_title = "Engineer"
+    department = "Engineering"
+    timezone = "Europe/London"
+    languages = factory.LazyFunction(lambda: ["en"])

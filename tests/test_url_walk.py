@@ -17,29 +17,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from openmentor.organisations.models import Invitation, Organisation, Role
-from openmentor.organisations.services import invitation_create
 from tests.conftest import Tenant, client_for, make_tenant
 
 # URL name prefixes served by third parties with their own access rules.
 THIRD_PARTY_PREFIXES = ("admin/", "accounts/")
-# Views anyone may see.
-PUBLIC = {"home", "healthz", "invitation_accept"}
-# Views for any logged-in person, not tied to one organisation.
-PERSONAL = {"organisation_list", "organisation_create"}
+from tests.walk import MAKERS as OBJECT_MAKERS
+from tests.walk import PERSONAL, PUBLIC
 
-
-def _invitation_in(organisation: Organisation) -> int:
-    inviter = organisation.memberships.get(role=Role.OWNER)
-    created = invitation_create(
-        organisation=organisation, inviter=inviter, email="walk@example.org", role=Role.PARTICIPANT
-    )
-    return created.invitation.pk
-
-
-# How to make, in a given organisation, the object each URL parameter names.
-OBJECT_MAKERS: dict[str, Callable[[Organisation], Any]] = {
-    "invitation_id": _invitation_in,
-}
+# Secrets in URLs (invitation and join links): a wrong one must be refused politely.
 OPAQUE_PARAMS = {"token": "not-a-real-token"}
 
 
@@ -105,7 +90,7 @@ def _values(route: Route, tenant: Tenant, object_org: Organisation) -> dict[str,
     values: dict[str, Any] = {"slug": tenant.organisation.slug}
     for param in route.params:
         if param in OBJECT_MAKERS:
-            values[param] = OBJECT_MAKERS[param](object_org)
+            values[param] = OBJECT_MAKERS[param](object_org, values)
         elif param in OPAQUE_PARAMS:
             values[param] = OPAQUE_PARAMS[param]
     return values

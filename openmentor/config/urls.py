@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,8 +11,16 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("openmentor.organisations.urls")),
+    path("", include("openmentor.programmes.urls")),
+    path("", include("openmentor.programmes.promotion_urls")),
+    path("", include("openmentor.people.urls")),
+    path("", include("openmentor.people.import_urls")),
 ]
 
 handler403 = "openmentor.core.views.permission_denied"
 handler404 = "openmentor.core.views.page_not_found"
 handler500 = "openmentor.core.views.server_error"
+
+if settings.DEBUG:
+    # Uploaded photos locally; in production the proxy serves MEDIA_ROOT.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -85,6 +85,15 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # An invitation into a programme also enrols the person in it once they join.
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    programme_role = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
