@@ -18,11 +18,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from openmentor.organisations.models import Invitation, Organisation, Role
 from tests.conftest import Tenant, client_for, make_tenant
+from tests.walk import MAKERS as OBJECT_MAKERS
+from tests.walk import PERSONAL, PUBLIC
 
 # URL name prefixes served by third parties with their own access rules.
 THIRD_PARTY_PREFIXES = ("admin/", "accounts/")
-from tests.walk import MAKERS as OBJECT_MAKERS
-from tests.walk import PERSONAL, PUBLIC
 
 # Secrets in URLs (invitation and join links): a wrong one must be refused politely.
 OPAQUE_PARAMS = {"token": "not-a-real-token"}

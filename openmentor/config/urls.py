@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,6 +19,3 @@ handler403 = "openmentor.core.views.permission_denied"
 handler404 = "openmentor.core.views.page_not_found"
 handler500 = "openmentor.core.views.server_error"
 
-if settings.DEBUG:
-    # Uploaded photos locally; in production the proxy serves MEDIA_ROOT.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
