@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("openmentor.organisations.urls")),
     path("", include("openmentor.programmes.urls")),
     path("", include("openmentor.programmes.promotion_urls")),
+    path("", include("openmentor.programmes.participant_urls")),
     path("", include("openmentor.people.urls")),
     path("", include("openmentor.people.import_urls")),
 ]
