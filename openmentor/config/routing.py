@@ -2,4 +2,6 @@
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from openmentor.messaging.routing import websocket_urlpatterns as messaging_routes
+
+websocket_urlpatterns: list[Any] = [*messaging_routes]

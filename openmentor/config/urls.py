@@ -14,9 +14,11 @@ urlpatterns = [
     path("", include("openmentor.programmes.participant_urls")),
     path("", include("openmentor.people.urls")),
     path("", include("openmentor.people.import_urls")),
+    path("", include("openmentor.mentorships.urls")),
+    path("", include("openmentor.meetings.urls")),
+    path("", include("openmentor.messaging.urls")),
 ]
 
 handler403 = "openmentor.core.views.permission_denied"
 handler404 = "openmentor.core.views.page_not_found"
 handler500 = "openmentor.core.views.server_error"
-

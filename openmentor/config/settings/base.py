@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "openmentor.organisations",
     "openmentor.programmes",
     "openmentor.people",
+    "openmentor.mentorships",
+    "openmentor.meetings",
+    "openmentor.messaging",
 ]
 
 MIDDLEWARE = [
