@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "openmentor.mentorships",
     "openmentor.meetings",
     "openmentor.messaging",
+    "openmentor.notifications",
 ]
 
 MIDDLEWARE = [
