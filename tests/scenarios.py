@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
 from tests.factories import MembershipFactory, ProfileFactory, ProgrammeFactory
+
+if TYPE_CHECKING:
+    from openmentor.mentorships.models import Mentorship
 
 SKILLS = ["python", "leadership", "public speaking", "negotiation", "data analysis"]
 
@@ -59,3 +63,57 @@ def enrolling_programme(
 
 def profile_of(enrolment: Enrolment) -> Profile:
     return Profile.objects.get(organisation=enrolment.programme.organisation, user=enrolment.user)
+
+
+def active_mentorship(
+    organisation: Organisation,
+    *,
+    mentee: Membership | None = None,
+    mentor: Membership | None = None,
+    programme: Programme | None = None,
+) -> Mentorship:
+    """An active mentorship in a running programme, with enrolments and profiles for both.
+
+    Pass the Tenant's participant as `mentee` (or `mentor`) to make a pair that person
+    belongs to. Written directly (not through the service) so tests of other parts do
+    not depend on the service's e-mails and checks.
+    """
+    from django.utils import timezone
+
+    from openmentor.mentorships.models import Mentorship, MentorshipTransition
+
+    if programme is None:
+        programme = ProgrammeFactory(organisation=organisation, status=Programme.Status.RUNNING)
+    people = {}
+    for role, member in (("mentor", mentor), ("mentee", mentee)):
+        if member is None:
+            member = MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
+        Profile.objects.get_or_create(
+            organisation=organisation,
+            user=member.user,
+            defaults={
+                "timezone": "Europe/London",
+                "languages": ["en"],
+                "availability": [{"day": "tue", "start": "09:00", "end": "12:00"}],
+            },
+        )
+        Enrolment.objects.get_or_create(
+            programme=programme,
+            user=member.user,
+            role=role,
+            defaults={"matched_at": timezone.now()},
+        )
+        people[role] = member
+    now = timezone.now()
+    mentorship = Mentorship.objects.create(
+        programme=programme,
+        mentor=people["mentor"].user,
+        mentee=people["mentee"].user,
+        status=Mentorship.Status.ACTIVE,
+        started_at=now,
+        mentor_accepted_at=now,
+        mentee_accepted_at=now,
+        confidentiality_accepted=True,
+    )
+    MentorshipTransition.objects.create(mentorship=mentorship, to_status="active")
+    return mentorship
