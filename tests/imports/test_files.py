@@ -1,0 +1,156 @@
+"""What the upload accepts and refuses: the content decides, not the file name."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.test import Client
+
+from openmentor.people import importing
+from openmentor.people.models import ParticipantImport
+from openmentor.programmes.models import Programme
+from tests.imports.helpers import HEADER, csv_bytes, person, upload, uploaded, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def _refused(response: object, message: str) -> None:
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert message in page, page[:3000]
+    assert ParticipantImport.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (PNG, "people.csv", "This is a PNG image"),
+        (PNG, "people.xlsx", "This is a PNG image"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "people.xls", "old Excel (.xls)"),
+        (b"%PDF-1.7\n...", "people.csv", "PDF document"),
+        (b"email,role\x00\x01\x02\nx", "people.csv", "neither a CSV file nor an Excel"),
+    ],
+    ids=["png-named-csv", "png-named-xlsx", "xls", "pdf", "binary"],
+)
+def test_files_that_are_not_tables_are_refused(
+    manager_client: Client, programme: Programme, content: bytes, name: str, message: str
+) -> None:
+    _refused(upload(manager_client, programme, content, name=name), message)
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(
+    manager_client: Client, programme: Programme
+) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    _refused(
+        upload(manager_client, programme, out.getvalue(), name="people.xlsx"),
+        "not an Excel (.xlsx) workbook",
+    )
+
+
+def test_a_damaged_workbook_is_refused(manager_client: Client, programme: Programme) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "garbage")
+        archive.writestr("xl/workbook.xml", "garbage")
+    _refused(upload(manager_client, programme, out.getvalue(), name="people.xlsx"), "damaged")
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n"], ids=["zero-bytes", "blank-lines"])
+def test_an_empty_file_is_refused(
+    manager_client: Client, programme: Programme, content: bytes
+) -> None:
+    _refused(upload(manager_client, programme, content), "file is empty.")
+
+
+def test_a_file_without_a_header_row_is_refused(
+    manager_client: Client, programme: Programme
+) -> None:
+    content = csv_bytes([person(1), person(2)])
+    _refused(upload(manager_client, programme, content), "no header row")
+
+
+def test_a_header_without_rows_is_refused(manager_client: Client, programme: Programme) -> None:
+    _refused(upload(manager_client, programme, csv_bytes([HEADER])), "no participants under it")
+
+
+def test_a_file_over_10_mb_is_refused(manager_client: Client, programme: Programme) -> None:
+    content = csv_bytes([HEADER]) + b"x" * (10 * 1024 * 1024)
+    _refused(upload(manager_client, programme, content), "the limit is 10 MB")
+
+
+def test_a_file_over_50000_rows_is_refused(manager_client: Client, programme: Programme) -> None:
+    content = b"email,role\n" + b"a@b.co,mentee\n" * (importing.MAX_ROWS + 1)
+    _refused(upload(manager_client, programme, content), "more than 50,000 rows")
+
+
+def test_exactly_50000_rows_are_accepted(manager_client: Client, programme: Programme) -> None:
+    content = b"email,role\n" + b"a@b.co,mentee\n" * importing.MAX_ROWS
+    assert uploaded(manager_client, programme, content).total_rows == importing.MAX_ROWS
+
+
+def test_utf8_with_bom_is_read_and_the_bom_is_not_part_of_the_header(
+    manager_client: Client, programme: Programme
+) -> None:
+    content = b"\xef\xbb\xbf" + csv_bytes([HEADER, person(1, **{"First name": "Zoë"})])
+    participant_import = uploaded(manager_client, programme, content)
+    assert participant_import.encoding == "utf-8-sig"
+    assert participant_import.header[0] == "Email"
+    assert participant_import.mapping["email"] == 0
+
+
+def test_latin1_is_read_and_recorded(manager_client: Client, programme: Programme) -> None:
+    content = csv_bytes([HEADER, person(1, **{"First name": "Zoë"})], encoding="latin-1")
+    participant_import = uploaded(manager_client, programme, content)
+    assert participant_import.encoding == "latin-1"
+    assert importing.table_preview(participant_import)[0][1] == "Zoë"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_the_delimiter_is_sniffed(
+    manager_client: Client, programme: Programme, delimiter: str
+) -> None:
+    content = csv_bytes([HEADER, person(1, Skills="python, leadership")], delimiter=delimiter)
+    participant_import = uploaded(manager_client, programme, content)
+    assert participant_import.header == HEADER
+    assert importing.table_preview(participant_import)[0][7] == "python, leadership"
+
+
+def test_an_xlsx_workbook_is_read_with_numbers_as_text(
+    manager_client: Client, programme: Programme
+) -> None:
+    row: list[object] = list(person(1))
+    row[8], row[9] = 3, 12.0  # numbers as a spreadsheet stores them
+    participant_import = uploaded(
+        manager_client, programme, xlsx_bytes([HEADER, row, [None] * 10]), name="people.xlsx"
+    )
+    assert participant_import.file_kind == "xlsx"
+    assert participant_import.total_rows == 1  # the blank row is not a participant
+    assert importing.table_preview(participant_import)[0][8:10] == ["3", "12"]
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook(
+    manager_client: Client, programme: Programme
+) -> None:
+    content = xlsx_bytes([HEADER, person(1)])
+    assert uploaded(manager_client, programme, content, name="people.csv").file_kind == "xlsx"
+
+
+def test_the_upload_form_requires_a_file_and_a_mode(
+    manager_client: Client, programme: Programme
+) -> None:
+    from tests.imports.helpers import url
+
+    response = manager_client.post(url("import_upload", programme), {"mode": "sometimes"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This field is required." in page
+    assert "Select a valid choice." in page
+    assert ParticipantImport.objects.count() == 0
