@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -19,6 +20,9 @@ from openmentor.accounts.models import User
 from openmentor.core.email import email_send
 from openmentor.core.events import event_record
 from openmentor.organisations.models import Invitation, Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from openmentor.programmes.models import Programme
 
 RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "media", "accounts"})
 
@@ -57,14 +61,26 @@ class CreatedInvitation:
 
 
 def invitation_create(
-    *, organisation: Organisation, inviter: Membership, email: str, role: str
+    *,
+    organisation: Organisation,
+    inviter: Membership,
+    email: str,
+    role: str,
+    programme: Programme | None = None,
+    programme_role: str = "",
 ) -> CreatedInvitation:
     """Invites an e-mail address with a role and e-mails the link (after commit).
 
-    Owners may invite any role; programme managers may invite participants only.
+    Owners may invite any role; programme managers may invite participants only. With a
+    `programme`, accepting the invitation leads on to enrolling in it, in `programme_role`
+    ("mentor", "mentee", or "" to let the person choose).
     """
     if not inviter.is_manager or inviter.organisation_id != organisation.pk:
         raise PermissionDenied
+    if programme is not None and programme.organisation_id != organisation.pk:
+        raise PermissionDenied
+    if programme_role and (programme is None or programme_role not in ("mentor", "mentee")):
+        raise ValidationError({"programme_role": "Choose mentor, mentee or let them choose."})
     if role not in Role.values:
         raise ValidationError({"role": "Choose one of the listed roles."})
     if not inviter.is_owner and role != Role.PARTICIPANT:
@@ -84,26 +100,36 @@ def invitation_create(
                 invited_by=inviter.user,
                 created_at=now,
                 expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+                programme=programme,
+                programme_role=programme_role,
             )
             event_record(
                 organisation=organisation,
                 actor=inviter.user,
                 kind="invitation.created",
-                data={"email": email, "role": role},
-            )
-            created = CreatedInvitation(invitation=invitation, token=token)
-            email_send(
-                to=[email],
-                subject=f"You are invited to {organisation.name} on OpenMentor",
-                template="organisations/email/invitation",
-                context={
-                    "organisation_name": organisation.name,
-                    "inviter_name": inviter.user.name,
-                    "role": invitation.get_role_display(),
-                    "url": settings.SITE_URL + created.path,
-                    "expires_at": invitation.expires_at.strftime("%d %B %Y"),
+                data={
+                    "email": email,
+                    "role": role,
+                    "programme": programme.pk if programme else None,
+                    "programme_role": programme_role,
                 },
             )
+            created = CreatedInvitation(invitation=invitation, token=token)
+            context = {
+                "organisation_name": organisation.name,
+                "inviter_name": inviter.user.name,
+                "role": invitation.get_role_display(),
+                "url": settings.SITE_URL + created.path,
+                "expires_at": invitation.expires_at.strftime("%d %B %Y"),
+            }
+            if programme is None:
+                subject = f"You are invited to {organisation.name} on OpenMentor"
+                template = "organisations/email/invitation"
+            else:
+                subject = f"You are invited to {programme.name} at {organisation.name}"
+                template = "programmes/email/invitation"
+                context |= {"programme_name": programme.name, "programme_role": programme_role}
+            email_send(to=[email], subject=subject, template=template, context=context)
     except IntegrityError as error:
         raise ValidationError(
             {"email": "An open invitation for this address exists already; revoke it first."}
@@ -122,7 +148,7 @@ class InvitationInvalid(Exception):
 
 def invitation_for_token(*, token: str) -> Invitation:
     invitation = (
-        Invitation.objects.select_related("organisation", "invited_by")
+        Invitation.objects.select_related("organisation", "invited_by", "programme")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -177,9 +203,22 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         organisation=invitation.organisation,
         actor=user,
         kind="invitation.accepted",
-        data={"role": invitation.role},
+        data={"role": invitation.role, "programme": invitation.programme_id},
     )
+    # A programme invitation does not enrol by itself: enrolling needs the person's own
+    # answers and their acceptance of the agreement, so the accept view sends them on
+    # to `invitation_next_url` (the programme's enrol page, role preselected).
     return membership
+
+
+def invitation_next_url(invitation: Invitation) -> str | None:
+    """Where to go after accepting: the programme's enrol page for a programme invitation."""
+    if invitation.programme_id is None:
+        return None
+    programme = invitation.programme
+    assert programme is not None
+    url = reverse("programme_enrol", args=[invitation.organisation.slug, programme.slug])
+    return url + (f"?role={invitation.programme_role}" if invitation.programme_role else "")
 
 
 def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:

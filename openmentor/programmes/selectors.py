@@ -1,9 +1,34 @@
+"""Reads for programmes, questionnaires and enrolments, always scoped to an organisation."""
+
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass, field
 
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from openmentor.accounts.models import User
 from openmentor.organisations.models import Membership, Organisation
-from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.models import (
+    Ambassador,
+    Answer,
+    Campaign,
+    Enrolment,
+    Programme,
+    Question,
+)
+
+# A profile counts as complete enough for matching from this percentage on; the people
+# app recomputes Profile.completeness on every save.
+PROFILE_READY_PERCENT = 80
+
+
+def programme_accepts_enrolment(programme: Programme) -> bool:
+    """Enrolment is open while enrolling, and all along a running evergreen programme."""
+    return programme.status == Programme.Status.ENROLLING or (
+        programme.status == Programme.Status.RUNNING and programme.evergreen
+    )
 
 
 def programme_summaries(*, organisation: Organisation) -> QuerySet[Programme]:
@@ -18,3 +43,203 @@ def enrolments_for_member(*, membership: Membership) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
         programme__organisation=membership.organisation, user=membership.user
     ).select_related("programme")
+
+
+def programmes_open_to_member(*, membership: Membership) -> QuerySet[Programme]:
+    """What a participant may see: programmes taking enrolments, and their own programmes."""
+    mine = Enrolment.objects.filter(programme=OuterRef("pk"), user=membership.user)
+    return (
+        Programme.objects.filter(organisation=membership.organisation)
+        .annotate(is_mine=Exists(mine))
+        .filter(
+            Q(status=Programme.Status.ENROLLING)
+            | Q(status=Programme.Status.RUNNING, evergreen=True)
+            | Q(is_mine=True)
+        )
+    )
+
+
+def programme_for_manager(*, organisation: Organisation, slug: str) -> Programme:
+    programme = Programme.objects.filter(organisation=organisation, slug=slug).first()
+    if programme is None:
+        raise Http404("No such programme")
+    return programme
+
+
+def programme_for_member(*, membership: Membership, slug: str) -> Programme:
+    """The programme as this member may see it; a participant does not see drafts of others."""
+    if membership.is_manager:
+        return programme_for_manager(organisation=membership.organisation, slug=slug)
+    programme = programmes_open_to_member(membership=membership).filter(slug=slug).first()
+    if programme is None:
+        raise Http404("No such programme")
+    return programme
+
+
+def programme_for_enrolment(*, membership: Membership, slug: str) -> Programme:
+    """Any programme of the member's organisation: the enrol page explains why one is shut."""
+    return programme_for_manager(organisation=membership.organisation, slug=slug)
+
+
+def programme_for_join_token(*, token: str) -> Programme | None:
+    if not token:
+        return None
+    return Programme.objects.select_related("organisation").filter(join_token=token).first()
+
+
+def questions_for_programme(*, programme: Programme) -> QuerySet[Question]:
+    return Question.objects.filter(programme=programme).order_by("position", "id")
+
+
+def question_for_programme(*, programme: Programme, question_id: int) -> Question:
+    question = questions_for_programme(programme=programme).filter(pk=question_id).first()
+    if question is None:
+        raise Http404("No such question")
+    return question
+
+
+def questionnaire_answered(*, programme: Programme) -> bool:
+    """Once anyone has answered, the questionnaire is frozen so that answers stay comparable."""
+    return Answer.objects.filter(question__programme=programme).exists()
+
+
+def pending_enrolments(*, programme: Programme) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(programme=programme, status=Enrolment.Status.PENDING)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("question").order_by(
+                    "question__position", "question_id"
+                ),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def pending_enrolment(*, programme: Programme, enrolment_id: int) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.select_related("user", "programme__organisation")
+        .filter(programme=programme, pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("No such enrolment")
+    return enrolment
+
+
+def member_enrolments_in(*, programme: Programme, user: User) -> dict[str, Enrolment]:
+    """The person's enrolments in the programme, by role."""
+    return {e.role: e for e in Enrolment.objects.filter(programme=programme, user=user)}
+
+
+def enrolment_attribution(
+    programme: Programme, via_token: str | None
+) -> tuple[Campaign | None, Ambassador | None]:
+    """Which campaign or ambassador link of *this* programme brought the person, if any.
+
+    A token of another programme attributes nothing, so nobody can inflate another
+    programme's figures by pasting its links.
+    """
+    if not via_token:
+        return None, None
+    campaign = Campaign.objects.filter(programme=programme, link_token=via_token).first()
+    if campaign is not None:
+        return campaign, None
+    ambassador = Ambassador.objects.filter(programme=programme, link_token=via_token).first()
+    return None, ambassador
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    label: str
+    done: bool
+    url: str | None = None
+
+
+def _url(name: str, *args: str) -> str | None:
+    # The profile page belongs to another app; the checklist works with or without it.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+@dataclass(frozen=True)
+class Checklist:
+    programme: Programme
+    steps: list[ChecklistStep] = field(default_factory=list)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for step in self.steps if step.done)
+
+
+def participant_checklist(
+    *, membership: Membership, programme: Programme, profile_completeness: int | None = None
+) -> Checklist:
+    """The next steps a participant takes in a programme, each ticked when done.
+
+    Pass `profile_completeness` when it is already loaded to save a query.
+    """
+    if profile_completeness is None:
+        from openmentor.people.models import Profile
+
+        profile_completeness = (
+            Profile.objects.filter(organisation=membership.organisation, user=membership.user)
+            .values_list("completeness", flat=True)
+            .first()
+        ) or 0
+    enrolments = list(
+        Enrolment.objects.filter(programme=programme, user=membership.user).exclude(
+            status__in=[Enrolment.Status.WITHDRAWN, Enrolment.Status.DECLINED]
+        )
+    )
+    enrolled = bool(enrolments)
+    slug = membership.organisation.slug
+    enrol_url = _url("programme_enrol", slug, programme.slug)
+    steps = [
+        ChecklistStep(
+            "Complete your profile",
+            profile_completeness >= PROFILE_READY_PERCENT,
+            _url("profile_edit", slug),
+        ),
+        ChecklistStep("Answer the questionnaire", enrolled, enrol_url),
+    ]
+    if programme.agreement_text:
+        steps.append(
+            ChecklistStep(
+                "Accept the mentoring agreement",
+                enrolled and all(e.agreement_accepted_at for e in enrolments),
+                enrol_url,
+            )
+        )
+    if programme.requires_approval:
+        steps.append(
+            ChecklistStep(
+                "Wait for approval",
+                enrolled and all(e.status == Enrolment.Status.ACTIVE for e in enrolments),
+            )
+        )
+    steps.append(ChecklistStep("Get matched", enrolled and any(e.matched_at for e in enrolments)))
+    return Checklist(programme=programme, steps=steps)
+
+
+def checklists_for_member(*, membership: Membership) -> list[Checklist]:
+    """One checklist per programme the person is enrolled in (for dashboards)."""
+    from openmentor.people.models import Profile
+
+    completeness = (
+        Profile.objects.filter(organisation=membership.organisation, user=membership.user)
+        .values_list("completeness", flat=True)
+        .first()
+    ) or 0
+    programmes = Programme.objects.filter(
+        organisation=membership.organisation, enrolments__user=membership.user
+    ).distinct()
+    return [
+        participant_checklist(membership=membership, programme=p, profile_completeness=completeness)
+        for p in programmes
+    ]

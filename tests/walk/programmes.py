@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from openmentor.organisations.models import Organisation, Role
-from openmentor.programmes.models import Enrolment, Programme
+from openmentor.organisations.models import Membership, Organisation, Role
+from openmentor.programmes.models import Enrolment, Programme, Question
 from tests.factories import MembershipFactory, ProfileFactory, ProgrammeFactory
 
 
 def programme_slug(organisation: Organisation, values: dict[str, Any]) -> str:
-    programme = ProgrammeFactory(organisation=organisation, status=Programme.Status.ENROLLING)
+    programme = cast(
+        Programme, ProgrammeFactory(organisation=organisation, status=Programme.Status.ENROLLING)
+    )
     return programme.slug
 
 
@@ -19,12 +21,15 @@ def _programme(organisation: Organisation, values: dict[str, Any]) -> Programme:
         ).first()
         if found is not None:
             return found
-    return ProgrammeFactory(organisation=organisation, status=Programme.Status.ENROLLING)
+    created = cast(
+        Programme, ProgrammeFactory(organisation=organisation, status=Programme.Status.ENROLLING)
+    )
+    return created
 
 
 def enrolment_id(organisation: Organisation, values: dict[str, Any]) -> int:
     programme = _programme(organisation, values)
-    member = MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
+    member = cast(Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT))
     ProfileFactory(organisation=organisation, user=member.user)
     enrolment = Enrolment.objects.create(
         programme=programme,
@@ -35,4 +40,21 @@ def enrolment_id(organisation: Organisation, values: dict[str, Any]) -> int:
     return enrolment.pk
 
 
-MAKERS = {"programme_slug": programme_slug, "enrolment_id": enrolment_id}
+def question_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    programme = _programme(organisation, values)
+    question = Question.objects.create(
+        programme=programme,
+        position=1,
+        kind=Question.Kind.SINGLE,
+        text="Which track?",
+        choices=["Leadership", "Engineering"],
+    )
+    return question.pk
+
+
+MAKERS = {
+    "programme_slug": programme_slug,
+    "enrolment_id": enrolment_id,
+    "question_id": question_id,
+}
+PUBLIC = {"programme_join"}

@@ -1,0 +1,622 @@
+"""Writes for programmes, their questionnaire, enrolment and approval.
+
+What each programme status allows (enforced here, explained on the programme page):
+
+- draft: only managers see it; settings and questionnaire are edited; nobody enrols.
+- enrolling: members enrol (through the programmes page, an invitation or the shareable
+  link); settings stay editable.
+- matching: enrolment is shut while managers match; pending enrolments can still be
+  decided. The kind, matching mode and mentors per mentee are fixed from here on,
+  because matches are computed with them.
+- running: mentorships run; an evergreen programme keeps taking enrolments.
+- closed: final and read-only; nobody enrols, nothing is edited, no step back.
+
+Statuses move one step forward, or one step back except from closed. The questionnaire
+can change only until the first answer is stored, so that every answer was given to the
+same questions (and matching compares like with like).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from openmentor.accounts.models import User
+from openmentor.core.email import email_send
+from openmentor.core.events import event_record
+from openmentor.organisations.models import Invitation, Membership, Organisation, Role
+from openmentor.programmes import questionnaire
+from openmentor.programmes.models import (
+    Ambassador,
+    Answer,
+    Campaign,
+    Enrolment,
+    Programme,
+    Question,
+)
+from openmentor.programmes.selectors import programme_accepts_enrolment, questionnaire_answered
+
+RESERVED_PROGRAMME_SLUGS = frozenset({"new"})
+
+STATUS_ORDER = [
+    Programme.Status.DRAFT,
+    Programme.Status.ENROLLING,
+    Programme.Status.MATCHING,
+    Programme.Status.RUNNING,
+    Programme.Status.CLOSED,
+]
+
+# Settings a manager may change; those in FIXED_ONCE_MATCHING are locked from matching on.
+SETTING_FIELDS = (
+    "name",
+    "description",
+    "kind",
+    "evergreen",
+    "starts_on",
+    "ends_on",
+    "mentors_per_mentee",
+    "default_mentor_capacity",
+    "matching_mode",
+    "cadence_weeks",
+    "session_minutes",
+    "skills",
+    "related_skills",
+    "requires_approval",
+    "agreement_text",
+    "welcome_message",
+)
+FIXED_ONCE_MATCHING = frozenset({"kind", "matching_mode", "mentors_per_mentee"})
+
+QUESTION_FIELDS = (
+    "kind",
+    "text",
+    "help_text",
+    "audience",
+    "required",
+    "choices",
+    "feeds_matching",
+    "matching_weight",
+)
+
+MAX_INVITATIONS_AT_ONCE = 500
+
+
+def _require_manager(actor: Membership, organisation: Organisation | int) -> None:
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    if not actor.is_manager or actor.organisation_id != organisation_id:
+        raise PermissionDenied
+
+
+def _unique_slug(organisation: Organisation, name: str) -> str:
+    base = slugify(name)[:70] or "programme"
+    if base in RESERVED_PROGRAMME_SLUGS:
+        base = f"{base}-programme"
+    slug, n = base, 2
+    while Programme.objects.filter(organisation=organisation, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def settings_locked(programme: Programme) -> frozenset[str]:
+    """The settings that can no longer change in the programme's current status."""
+    if programme.status == Programme.Status.CLOSED:
+        return frozenset(SETTING_FIELDS)
+    if programme.status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
+        return FIXED_ONCE_MATCHING
+    return frozenset()
+
+
+@transaction.atomic
+def programme_create(
+    *, organisation: Organisation, actor: Membership, values: dict[str, Any]
+) -> Programme:
+    """Creates a draft programme with the given settings."""
+    _require_manager(actor, organisation)
+    programme = Programme(
+        organisation=organisation,
+        slug=_unique_slug(organisation, values["name"]),
+        created_by=actor.user,
+        status=Programme.Status.DRAFT,
+    )
+    for name in SETTING_FIELDS:
+        if name in values:
+            setattr(programme, name, values[name])
+    programme.full_clean(exclude=["slug", "join_token"])
+    programme.save()
+    event_record(
+        organisation=organisation,
+        actor=actor.user,
+        kind="programme.created",
+        data={"programme": programme.pk},
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, actor: Membership, values: dict[str, Any]) -> None:
+    """Saves the settings that the programme's status still allows to change."""
+    _require_manager(actor, programme.organisation_id)
+    locked = settings_locked(programme)
+    if programme.status == Programme.Status.CLOSED:
+        raise ValidationError("A closed programme cannot be changed.")
+    changed = []
+    for name in SETTING_FIELDS:
+        if name in values and name not in locked and getattr(programme, name) != values[name]:
+            setattr(programme, name, values[name])
+            changed.append(name)
+    if not changed:
+        return
+    programme.full_clean(exclude=["slug", "join_token"])
+    programme.save(update_fields=changed)
+    event_record(
+        organisation=programme.organisation,
+        actor=actor.user,
+        kind="programme.updated",
+        data={"programme": programme.pk, "fields": changed},
+    )
+
+
+def status_neighbours(programme: Programme) -> tuple[str | None, str | None]:
+    """(previous, next) status reachable from the current one."""
+    index = STATUS_ORDER.index(Programme.Status(programme.status))
+    if programme.status == Programme.Status.CLOSED:
+        return None, None
+    previous = STATUS_ORDER[index - 1].value if index > 0 else None
+    following = STATUS_ORDER[index + 1].value if index + 1 < len(STATUS_ORDER) else None
+    return previous, following
+
+
+@transaction.atomic
+def programme_status_change(*, programme: Programme, actor: Membership, to: str) -> None:
+    """Moves the programme one step forward, or one step back (never out of closed)."""
+    _require_manager(actor, programme.organisation_id)
+    # Lock and re-read, so two managers clicking at once cannot skip a step.
+    current = Programme.objects.select_for_update().get(pk=programme.pk)
+    previous, following = status_neighbours(current)
+    if to not in (previous, following):
+        if current.status == Programme.Status.CLOSED:
+            raise ValidationError("A closed programme stays closed.")
+        raise ValidationError(
+            f"A programme that is {current.get_status_display().lower()} cannot move to "
+            f"“{to}”; it moves one step at a time."
+        )
+    if to == Programme.Status.RUNNING and not current.evergreen and current.starts_on is None:
+        raise ValidationError("Set the start and end dates (or make it evergreen) first.")
+    before = current.status
+    current.status = to
+    current.save(update_fields=["status"])
+    programme.status = to
+    event_record(
+        organisation=programme.organisation,
+        actor=actor.user,
+        kind="programme.status_changed",
+        data={"programme": programme.pk, "from": before, "to": to},
+    )
+
+
+@transaction.atomic
+def programme_join_link_rotate(*, programme: Programme, actor: Membership) -> str:
+    """Creates (or replaces) the shareable join link; an old link stops working at once."""
+    _require_manager(actor, programme.organisation_id)
+    token = secrets.token_urlsafe(32)
+    Programme.objects.filter(pk=programme.pk).update(join_token=token)
+    programme.join_token = token
+    event_record(
+        organisation=programme.organisation,
+        actor=actor.user,
+        kind="programme.join_link_replaced",
+        data={"programme": programme.pk},
+    )
+    return token
+
+
+# --- Questionnaire -------------------------------------------------------------------
+
+
+def questionnaire_lock_reason(programme: Programme) -> str | None:
+    if programme.status == Programme.Status.CLOSED:
+        return "The programme is closed: its questionnaire can no longer change."
+    if questionnaire_answered(programme=programme):
+        return (
+            "People have answered the questionnaire already, so it can no longer change: "
+            "every answer must have been given to the same questions."
+        )
+    return None
+
+
+def _require_questionnaire_editable(programme: Programme) -> None:
+    reason = questionnaire_lock_reason(programme)
+    if reason:
+        raise ValidationError(reason)
+
+
+def _check_question(programme: Programme, question: Question) -> None:
+    if question.kind == Question.Kind.SKILLS and not programme.skills:
+        raise ValidationError(
+            {"kind": "Add skills to the programme's taxonomy (in its settings) first."}
+        )
+    question.full_clean(exclude=["programme", "position"])
+
+
+@transaction.atomic
+def question_create(*, programme: Programme, actor: Membership, values: dict[str, Any]) -> Question:
+    """Adds a question at the end of the questionnaire."""
+    _require_manager(actor, programme.organisation_id)
+    # Lock the programme row: concurrent additions get distinct positions.
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    _require_questionnaire_editable(programme)
+    last = Question.objects.filter(programme=programme).aggregate(m=Max("position"))["m"]
+    question = Question(programme=programme, position=(last or 0) + 1)
+    for name in QUESTION_FIELDS:
+        if name in values:
+            setattr(question, name, values[name])
+    _check_question(programme, question)
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, actor: Membership, values: dict[str, Any]) -> None:
+    programme = question.programme
+    _require_manager(actor, programme.organisation_id)
+    _require_questionnaire_editable(programme)
+    for name in QUESTION_FIELDS:
+        if name in values:
+            setattr(question, name, values[name])
+    _check_question(programme, question)
+    question.save()
+
+
+@transaction.atomic
+def question_delete(*, question: Question, actor: Membership) -> None:
+    _require_manager(actor, question.programme.organisation_id)
+    _require_questionnaire_editable(question.programme)
+    question.delete()
+
+
+@transaction.atomic
+def question_move(*, question: Question, actor: Membership, direction: str) -> bool:
+    """Swaps the question with its neighbour above or below; False at either end."""
+    programme = question.programme
+    _require_manager(actor, programme.organisation_id)
+    _require_questionnaire_editable(programme)
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a question up or down.")
+    ordered = list(
+        Question.objects.select_for_update().filter(programme=programme).order_by("position", "id")
+    )
+    index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    # Renumber all: positions may have gaps or ties from older data.
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    return True
+
+
+# --- Joining and enrolment -------------------------------------------------------------
+
+
+@transaction.atomic
+def programme_join_membership(*, programme: Programme, user: User) -> Membership:
+    """Makes the person a participant of the programme's organisation.
+
+    The shareable link is the organisation's explicit permission to join, so it only works
+    while the programme takes enrolments.
+    """
+    if not programme_accepts_enrolment(programme):
+        raise ValidationError("This programme is not taking enrolments at the moment.")
+    membership, created = Membership.objects.get_or_create(
+        organisation=programme.organisation, user=user, defaults={"role": Role.PARTICIPANT}
+    )
+    if created:
+        event_record(
+            organisation=programme.organisation,
+            actor=user,
+            kind="membership.joined_by_link",
+            data={"programme": programme.pk},
+        )
+    return membership
+
+
+def _enrol_url(programme: Programme, role: str = "") -> str:
+    path = reverse("programme_enrol", args=[programme.organisation.slug, programme.slug])
+    return settings.SITE_URL + path + (f"?role={role}" if role else "")
+
+
+def enrolment_source(
+    *, programme: Programme, user: User, campaign: Campaign | None, ambassador: Ambassador | None
+) -> str:
+    if campaign is not None:
+        return Enrolment.Source.CAMPAIGN
+    if ambassador is not None:
+        return Enrolment.Source.AMBASSADOR
+    if Invitation.objects.filter(programme=programme, accepted_by=user).exists():
+        return Enrolment.Source.INVITATION
+    # Self-enrolment from the programmes page or the shareable link.
+    return Enrolment.Source.LINK
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    programme: Programme,
+    membership: Membership,
+    roles: list[str],
+    answers: dict[int, Any],
+    agreement_accepted: bool,
+    campaign: Campaign | None = None,
+    ambassador: Ambassador | None = None,
+) -> list[Enrolment]:
+    """Enrols the member in one or both roles with their answers; e-mails a welcome.
+
+    Active at once, or pending when the programme requires approval.
+    """
+    if membership.organisation_id != programme.organisation_id:
+        raise PermissionDenied
+    # Lock the programme so a status change cannot slip in between the check and the write.
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not programme_accepts_enrolment(programme):
+        raise ValidationError("This programme is not taking enrolments at the moment.")
+    if not roles or any(r not in Enrolment.Role.values for r in roles):
+        raise ValidationError({"role": "Choose whether you join as mentor, mentee or both."})
+    existing = set(
+        Enrolment.objects.filter(programme=programme, user=membership.user).values_list(
+            "role", flat=True
+        )
+    )
+    if existing & set(roles):
+        raise ValidationError({"role": "You are already enrolled in this role."})
+    if programme.agreement_text and not agreement_accepted:
+        raise ValidationError({"agreement": "Accept the agreement to join."})
+    questions = list(programme.questions.all())
+    cleaned = questionnaire.answers_clean(
+        programme=programme, questions=questions, roles=roles, answers=answers
+    )
+    if campaign is not None and campaign.programme_id != programme.pk:
+        campaign = None
+    if ambassador is not None and ambassador.programme_id != programme.pk:
+        ambassador = None
+    source = enrolment_source(
+        programme=programme, user=membership.user, campaign=campaign, ambassador=ambassador
+    )
+    status = Enrolment.Status.PENDING if programme.requires_approval else Enrolment.Status.ACTIVE
+    now = timezone.now()
+    enrolments = []
+    for role in roles:
+        try:
+            with transaction.atomic():
+                enrolment = Enrolment.objects.create(
+                    programme=programme,
+                    user=membership.user,
+                    role=role,
+                    status=status,
+                    source=source,
+                    campaign=campaign,
+                    ambassador=ambassador,
+                    agreement_accepted_at=now if programme.agreement_text else None,
+                )
+        except IntegrityError as error:  # a second tab got there first
+            raise ValidationError({"role": "You are already enrolled in this role."}) from error
+        Answer.objects.bulk_create(
+            Answer(enrolment=enrolment, question=q, value=cleaned[q.pk])
+            for q in questions
+            if q.pk in cleaned and questionnaire.question_applies(q, [role])
+        )
+        enrolments.append(enrolment)
+        event_record(
+            organisation=programme.organisation,
+            actor=membership.user,
+            kind="enrolment.created",
+            data={
+                "programme": programme.pk,
+                "role": role,
+                "status": status,
+                "source": source,
+                "campaign": campaign.pk if campaign else None,
+                "ambassador": ambassador.pk if ambassador else None,
+            },
+        )
+    email_send(
+        to=[membership.user.email],
+        subject=(
+            f"Your enrolment in {programme.name} awaits approval"
+            if status == Enrolment.Status.PENDING
+            else f"Welcome to {programme.name}"
+        ),
+        template="programmes/email/enrolled",
+        context={
+            "programme_name": programme.name,
+            "organisation_name": programme.organisation.name,
+            "roles": ", ".join(Enrolment.Role(r).label.lower() for r in roles),
+            "pending": status == Enrolment.Status.PENDING,
+            "welcome_message": programme.welcome_message,
+            "url": settings.SITE_URL
+            + reverse("programme_detail", args=[programme.organisation.slug, programme.slug]),
+        },
+    )
+    return enrolments
+
+
+@transaction.atomic
+def enrolment_decide(*, enrolment: Enrolment, actor: Membership, approve: bool) -> None:
+    """Approves or declines a pending enrolment and tells the person by e-mail."""
+    programme = enrolment.programme
+    _require_manager(actor, programme.organisation_id)
+    # Only a pending row changes: two managers deciding at once cannot both succeed.
+    updated = Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.PENDING).update(
+        status=Enrolment.Status.ACTIVE if approve else Enrolment.Status.DECLINED,
+        decided_by=actor.user,
+        decided_at=timezone.now(),
+    )
+    if not updated:
+        raise ValidationError("This enrolment was decided already.")
+    enrolment.refresh_from_db()
+    event_record(
+        organisation=programme.organisation,
+        actor=actor.user,
+        kind="enrolment.approved" if approve else "enrolment.declined",
+        data={"programme": programme.pk, "enrolment": enrolment.pk, "role": enrolment.role},
+    )
+    email_send(
+        to=[enrolment.user.email],
+        subject=(
+            f"You are in: {programme.name}"
+            if approve
+            else f"Your enrolment in {programme.name} was not approved"
+        ),
+        template="programmes/email/decided",
+        context={
+            "approved": approve,
+            "programme_name": programme.name,
+            "organisation_name": programme.organisation.name,
+            "role": enrolment.get_role_display().lower(),
+            "welcome_message": programme.welcome_message,
+            "url": settings.SITE_URL
+            + reverse("programme_detail", args=[programme.organisation.slug, programme.slug]),
+        },
+    )
+
+
+# --- Programme invitations -------------------------------------------------------------
+
+
+def emails_parse(text: str) -> tuple[list[str], list[str], list[str]]:
+    """Splits a pasted list (lines or commas) into (valid unique, invalid, duplicates)."""
+    valid: list[str] = []
+    invalid: list[str] = []
+    duplicates: list[str] = []
+    seen: set[str] = set()
+    for raw in text.replace(";", ",").replace("\n", ",").split(","):
+        address = raw.strip().strip("<>").strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            invalid.append(address)
+            continue
+        key = address.lower()
+        if key in seen:
+            duplicates.append(address)
+            continue
+        seen.add(key)
+        valid.append(key)
+    return valid, invalid, duplicates
+
+
+@dataclass
+class InvitationOutcome:
+    invited: list[str] = field(default_factory=list)
+    members_notified: list[str] = field(default_factory=list)
+    already_enrolled: list[str] = field(default_factory=list)
+    already_invited: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def programme_invite(
+    *,
+    programme: Programme,
+    inviter: Membership,
+    emails: Iterable[str],
+    programme_role: str,
+    duplicates: Iterable[str] = (),
+) -> InvitationOutcome:
+    """Invites addresses into the programme, skipping and reporting those already in.
+
+    Non-members get an organisation invitation that also enrols them (the accept flow
+    sends them to the enrol page); members get an e-mail with a link to the enrol page.
+    """
+    from openmentor.organisations.services import invitation_create
+
+    _require_manager(inviter, programme.organisation_id)
+    if programme.status == Programme.Status.CLOSED:
+        raise ValidationError("A closed programme takes no invitations.")
+    if programme_role and programme_role not in Enrolment.Role.values:
+        raise ValidationError({"programme_role": "Choose mentor, mentee or let them choose."})
+    addresses = list(emails)
+    if len(addresses) > MAX_INVITATIONS_AT_ONCE:
+        raise ValidationError(
+            {"emails": f"Invite at most {MAX_INVITATIONS_AT_ONCE} addresses at a time."}
+        )
+    outcome = InvitationOutcome(duplicates=list(duplicates))
+    enrolled = {
+        e.lower()
+        for e in Enrolment.objects.filter(
+            programme=programme, user__email__in=addresses
+        ).values_list("user__email", flat=True)
+    }
+    members = {
+        m.user.email.lower(): m
+        for m in Membership.objects.filter(
+            organisation=programme.organisation, user__email__in=addresses
+        ).select_related("user")
+    }
+    open_invited = {
+        e.lower()
+        for e in Invitation.objects.filter(
+            organisation=programme.organisation,
+            email__in=addresses,
+            accepted_at__isnull=True,
+            # Expired but never withdrawn counts too: it blocks a new invitation until
+            # a manager withdraws it (one open invitation per address).
+            revoked_at__isnull=True,
+        ).values_list("email", flat=True)
+    }
+    for address in addresses:
+        if address in enrolled:
+            outcome.already_enrolled.append(address)
+        elif address in members:
+            email_send(
+                to=[address],
+                subject=f"Join {programme.name} at {programme.organisation.name}",
+                template="programmes/email/member_invitation",
+                context={
+                    "programme_name": programme.name,
+                    "organisation_name": programme.organisation.name,
+                    "inviter_name": inviter.user.name,
+                    "role": Enrolment.Role(programme_role).label.lower() if programme_role else "",
+                    "url": _enrol_url(programme, programme_role),
+                },
+            )
+            outcome.members_notified.append(address)
+        elif address in open_invited:
+            outcome.already_invited.append(address)
+        else:
+            invitation_create(
+                organisation=programme.organisation,
+                inviter=inviter,
+                email=address,
+                role=Role.PARTICIPANT,
+                programme=programme,
+                programme_role=programme_role,
+            )
+            outcome.invited.append(address)
+    if outcome.invited or outcome.members_notified:
+        event_record(
+            organisation=programme.organisation,
+            actor=inviter.user,
+            kind="programme.invited",
+            data={
+                "programme": programme.pk,
+                "invited": len(outcome.invited),
+                "members": len(outcome.members_notified),
+            },
+        )
+    return outcome

@@ -1,0 +1,527 @@
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openmentor.organisations.access import MANAGERS, organisation_view
+from openmentor.organisations.models import Membership
+from openmentor.programmes import selectors, services
+from openmentor.programmes.forms import (
+    EnrolmentForm,
+    ProgrammeForm,
+    ProgrammeInviteForm,
+    QuestionForm,
+)
+from openmentor.programmes.models import Enrolment, Programme
+
+# The join link an anonymous visitor opened, kept through sign-up and e-mail verification
+# (read by core.views.home and the account adapter, like a pending invitation).
+PENDING_JOIN_SESSION_KEY = "openmentor.pending_join"
+
+
+def _errors_to_form(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, field_errors in error.message_dict.items():
+            for message in field_errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined,no-any-return]
+
+
+def _detail(programme: Programme) -> HttpResponse:
+    return redirect("programme_detail", programme.organisation.slug, programme.slug)
+
+
+# --- Programmes ------------------------------------------------------------------------
+
+
+@organisation_view()
+def programme_list(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    if membership.is_manager:
+        programmes = selectors.programme_summaries(organisation=membership.organisation)
+        return render(request, "programmes/list_manager.html", {"programmes": programmes})
+    enrolments = selectors.enrolments_for_member(membership=membership)
+    programmes = selectors.programmes_open_to_member(membership=membership)
+    return render(
+        request,
+        "programmes/list_participant.html",
+        {"programmes": programmes, "enrolments": enrolments},
+    )
+
+
+@organisation_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def programme_create(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.programme_create(
+                organisation=membership.organisation, actor=membership, values=form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request, f"{programme.name} is ready as a draft. Add its questionnaire next."
+            )
+            return _detail(programme)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programmes/form.html", {"form": form, "programme": None}, status=status)
+
+
+@organisation_view()
+def programme_detail(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    membership = _membership(request)
+    programme = selectors.programme_for_member(membership=membership, slug=programme_slug)
+    if membership.is_manager:
+        counts = {
+            (row["role"], row["status"]): row["n"]
+            for row in Enrolment.objects.filter(programme=programme)
+            .values("role", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+        previous, following = services.status_neighbours(programme)
+        join_url = (
+            request.build_absolute_uri(reverse("programme_join", args=[programme.join_token]))
+            if programme.join_token
+            else None
+        )
+        context: dict[str, Any] = {
+            "programme": programme,
+            "mentors": sum(n for (r, s), n in counts.items() if r == "mentor" and s == "active"),
+            "mentees": sum(n for (r, s), n in counts.items() if r == "mentee" and s == "active"),
+            "pending": sum(n for (r, s), n in counts.items() if s == "pending"),
+            "question_count": programme.questions.count(),
+            "previous_status": previous and Programme.Status(previous),
+            "next_status": following and Programme.Status(following),
+            "invite_form": ProgrammeInviteForm(),
+            "join_url": join_url,
+            "accepts_enrolment": selectors.programme_accepts_enrolment(programme),
+        }
+        return render(request, "programmes/detail_manager.html", context)
+    enrolments = selectors.member_enrolments_in(programme=programme, user=membership.user)
+    context = {
+        "programme": programme,
+        "enrolments": list(enrolments.values()),
+        "checklist": selectors.participant_checklist(membership=membership, programme=programme),
+        "can_enrol": selectors.programme_accepts_enrolment(programme) and len(enrolments) < 2,
+    }
+    return render(request, "programmes/detail_participant.html", context)
+
+
+@organisation_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def programme_settings(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    membership = _membership(request)
+    programme = selectors.programme_for_manager(
+        organisation=membership.organisation, slug=programme_slug
+    )
+    locked = services.settings_locked(programme)
+    form = ProgrammeForm(
+        request.POST or None, initial=ProgrammeForm.initial_for(programme), locked=locked
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update(
+                programme=programme, actor=membership, values=form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "The settings are saved.")
+            return _detail(programme)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "programmes/form.html",
+        {"form": form, "programme": programme, "closed": programme.status == "closed"},
+        status=status,
+    )
+
+
+@organisation_view(roles=MANAGERS)
+@require_POST
+def programme_status(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    membership = _membership(request)
+    programme = selectors.programme_for_manager(
+        organisation=membership.organisation, slug=programme_slug
+    )
+    try:
+        services.programme_status_change(
+            programme=programme, actor=membership, to=request.POST.get("to", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{programme.name} is now {programme.get_status_display().lower()}."
+        )
+    return _detail(programme)
+
+
+@organisation_view(roles=MANAGERS)
+@require_POST
+def programme_join_link(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    membership = _membership(request)
+    programme = selectors.programme_for_manager(
+        organisation=membership.organisation, slug=programme_slug
+    )
+    replaced = bool(programme.join_token)
+    services.programme_join_link_rotate(programme=programme, actor=membership)
+    messages.success(
+        request,
+        "A new shareable link is ready; the old one no longer works."
+        if replaced
+        else "The shareable link is ready.",
+    )
+    return _detail(programme)
+
+
+@organisation_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def programme_invite(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    membership = _membership(request)
+    programme = selectors.programme_for_manager(
+        organisation=membership.organisation, slug=programme_slug
+    )
+    form = ProgrammeInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.programme_invite(
+                programme=programme,
+                inviter=membership,
+                emails=form.cleaned_data["emails"],
+                programme_role=form.cleaned_data["programme_role"],
+                duplicates=form.duplicates,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            _report_outcome(request, outcome)
+            return _detail(programme)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "programmes/invite.html", {"form": form, "programme": programme}, status=status
+    )
+
+
+def _report_outcome(request: HttpRequest, outcome: services.InvitationOutcome) -> None:
+    def listed(addresses: list[str]) -> str:
+        return ", ".join(addresses[:20]) + (
+            f" and {len(addresses) - 20} more" if len(addresses) > 20 else ""
+        )
+
+    if outcome.invited:
+        messages.success(
+            request, f"Invitation sent to {len(outcome.invited)}: {listed(outcome.invited)}."
+        )
+    if outcome.members_notified:
+        messages.success(
+            request,
+            f"Already members, sent a link to enrol: {listed(outcome.members_notified)}.",
+        )
+    if outcome.already_enrolled:
+        messages.warning(
+            request, f"Already enrolled, not invited: {listed(outcome.already_enrolled)}."
+        )
+    if outcome.already_invited:
+        messages.warning(
+            request,
+            "An invitation to the organisation is open already (withdraw it from "
+            f"Invitations to send a new one): {listed(outcome.already_invited)}.",
+        )
+    if outcome.duplicates:
+        messages.info(request, f"Listed twice, invited once: {listed(outcome.duplicates)}.")
+
+
+# --- Questionnaire builder -------------------------------------------------------------
+
+
+def _manager_programme(request: HttpRequest, programme_slug: str) -> Programme:
+    return selectors.programme_for_manager(
+        organisation=_membership(request).organisation, slug=programme_slug
+    )
+
+
+def _questions_url(programme: Programme) -> str:
+    return reverse("question_list", args=[programme.organisation.slug, programme.slug])
+
+
+@organisation_view(roles=MANAGERS)
+def question_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    questions = list(selectors.questions_for_programme(programme=programme))
+    return render(
+        request,
+        "programmes/questions.html",
+        {
+            "programme": programme,
+            "questions": questions,
+            "locked": services.questionnaire_lock_reason(programme),
+        },
+    )
+
+
+@organisation_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def question_create(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    return _question_form(request, programme, None)
+
+
+@organisation_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, programme_slug: str, question_id: int) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    question = selectors.question_for_programme(programme=programme, question_id=question_id)
+    return _question_form(request, programme, question)
+
+
+def _question_form(request: HttpRequest, programme: Programme, question: Any) -> HttpResponse:
+    locked = services.questionnaire_lock_reason(programme)
+    initial = QuestionForm.initial_for(question) if question else None
+    form = QuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and not locked and form.is_valid():
+        membership = _membership(request)
+        try:
+            if question is None:
+                services.question_create(
+                    programme=programme, actor=membership, values=form.cleaned_data
+                )
+            else:
+                services.question_update(
+                    question=question, actor=membership, values=form.cleaned_data
+                )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "The question is saved.")
+            return redirect(_questions_url(programme))
+    if request.method == "POST" and locked:
+        form.is_valid()
+        form.add_error(None, locked)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "programmes/question_form.html",
+        {"form": form, "programme": programme, "question": question, "locked": locked},
+        status=status,
+    )
+
+
+@organisation_view(roles=MANAGERS)
+@require_POST
+def question_delete(request: HttpRequest, programme_slug: str, question_id: int) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    question = selectors.question_for_programme(programme=programme, question_id=question_id)
+    try:
+        services.question_delete(question=question, actor=_membership(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The question “{question.text}” is deleted.")
+    return redirect(_questions_url(programme))
+
+
+@organisation_view(roles=MANAGERS)
+@require_POST
+def question_move(request: HttpRequest, programme_slug: str, question_id: int) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    question = selectors.question_for_programme(programme=programme, question_id=question_id)
+    try:
+        services.question_move(
+            question=question,
+            actor=_membership(request),
+            direction=request.POST.get("direction", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_questions_url(programme) + f"#question-{question.pk}")
+
+
+@organisation_view(roles=MANAGERS)
+def questionnaire_preview(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    questions = list(selectors.questions_for_programme(programme=programme))
+    form = EnrolmentForm(programme=programme, questions=questions)
+    return render(request, "programmes/preview.html", {"programme": programme, "form": form})
+
+
+# --- Approval queue --------------------------------------------------------------------
+
+
+@organisation_view(roles=MANAGERS)
+def approval_queue(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    enrolments = list(selectors.pending_enrolments(programme=programme)[:500])
+    return render(
+        request, "programmes/approvals.html", {"programme": programme, "enrolments": enrolments}
+    )
+
+
+@organisation_view(roles=MANAGERS)
+@require_POST
+def approval_decide(request: HttpRequest, programme_slug: str, enrolment_id: int) -> HttpResponse:
+    programme = _manager_programme(request, programme_slug)
+    enrolment = selectors.pending_enrolment(programme=programme, enrolment_id=enrolment_id)
+    decision = request.POST.get("decision")
+    url = reverse("approval_queue", args=[programme.organisation.slug, programme.slug])
+    if decision not in ("approve", "decline"):
+        messages.error(request, "Choose Approve or Decline.")
+        return redirect(url)
+    try:
+        services.enrolment_decide(
+            enrolment=enrolment, actor=_membership(request), approve=decision == "approve"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        verb = "approved" if decision == "approve" else "declined"
+        messages.success(
+            request,
+            f"{enrolment.user.name} ({enrolment.get_role_display().lower()}) is {verb}; "
+            "they have been told by e-mail.",
+        )
+    return redirect(url)
+
+
+# --- Enrolment -------------------------------------------------------------------------
+
+
+@organisation_view()
+@require_http_methods(["GET", "POST"])
+def programme_enrol(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    membership = _membership(request)
+    programme = selectors.programme_for_enrolment(membership=membership, slug=programme_slug)
+    if not selectors.programme_accepts_enrolment(programme):
+        return render(request, "programmes/enrol_closed.html", {"programme": programme}, status=409)
+    taken = selectors.member_enrolments_in(programme=programme, user=membership.user)
+    questions = list(selectors.questions_for_programme(programme=programme))
+    form = EnrolmentForm(
+        request.POST or None,
+        programme=programme,
+        questions=questions,
+        taken_roles=taken,
+        initial={"role": request.GET.get("role"), "via": request.GET.get("via", "")},
+    )
+    role_field = form.fields["role"]
+    if not role_field.choices:  # type: ignore[attr-defined]
+        messages.info(request, f"You are already enrolled in {programme.name}.")
+        return _detail(programme)
+    if request.method == "POST" and form.is_valid():
+        campaign, ambassador = selectors.enrolment_attribution(
+            programme, form.cleaned_data.get("via")
+        )
+        try:
+            enrolments = services.enrolment_create(
+                programme=programme,
+                membership=membership,
+                roles=form.roles(),
+                answers=form.answers(),
+                agreement_accepted=bool(form.cleaned_data.get("agreement")),
+                campaign=campaign,
+                ambassador=ambassador,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            request.session.pop(PENDING_JOIN_SESSION_KEY, None)
+            if enrolments[0].status == Enrolment.Status.PENDING:
+                messages.success(
+                    request,
+                    f"Thank you. A programme manager will review your enrolment in "
+                    f"{programme.name}; we will e-mail you.",
+                )
+            else:
+                messages.success(request, f"You are enrolled in {programme.name}.")
+            return _detail(programme)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "programmes/enrol.html",
+        {"programme": programme, "form": form, "taken": list(taken.values())},
+        status=status,
+    )
+
+
+# --- Shareable join link (public) ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def programme_join(request: HttpRequest, token: str) -> HttpResponse:
+    programme = selectors.programme_for_join_token(token=token)
+    if programme is None:
+        request.session.pop(PENDING_JOIN_SESSION_KEY, None)
+        return render(
+            request,
+            "programmes/join_invalid.html",
+            {
+                "reason": "This link is not valid. Check that you copied all of it; the "
+                "organisation may also have replaced it with a new one."
+            },
+            status=404,
+        )
+    if not selectors.programme_accepts_enrolment(programme):
+        request.session.pop(PENDING_JOIN_SESSION_KEY, None)
+        closed = programme.status == Programme.Status.CLOSED
+        return render(
+            request,
+            "programmes/join_invalid.html",
+            {
+                "reason": f"{programme.name} is closed and takes no new people."
+                if closed
+                else f"{programme.name} is not taking enrolments at the moment.",
+            },
+            status=410 if closed else 409,
+        )
+    via = request.GET.get("via", "")[:64]
+    enrol_url = reverse("programme_enrol", args=[programme.organisation.slug, programme.slug])
+    if via:
+        enrol_url += "?" + urlencode({"via": via})
+    if not request.user.is_authenticated:
+        # Come back here after sign-up (and e-mail verification) or login.
+        here = request.get_full_path()
+        request.session[PENDING_JOIN_SESSION_KEY] = here
+        return render(
+            request,
+            "programmes/join_welcome.html",
+            {"programme": programme, "next": urlencode({"next": here})},
+        )
+    is_member = Membership.objects.filter(
+        organisation=programme.organisation, user=request.user
+    ).exists()
+    if is_member:
+        request.session.pop(PENDING_JOIN_SESSION_KEY, None)
+        return redirect(enrol_url)
+    if request.method == "POST":
+        try:
+            services.programme_join_membership(programme=programme, user=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            return render(
+                request,
+                "programmes/join_invalid.html",
+                {"reason": " ".join(error.messages)},
+                status=409,
+            )
+        request.session.pop(PENDING_JOIN_SESSION_KEY, None)
+        messages.success(request, f"Welcome to {programme.organisation.name}.")
+        return redirect(enrol_url)
+    request.session.pop(PENDING_JOIN_SESSION_KEY, None)
+    return render(request, "programmes/join_confirm.html", {"programme": programme})
