@@ -115,3 +115,183 @@ class MentorshipTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class EndingReflection(models.Model):
+    """What a person wrote for themselves when ending a mentorship.
+
+    Kept apart from Mentorship so that no query of the mentorship can carry it to the
+    partner or to a manager: it is read only by `selectors.reflections_of(author=...)`.
+    """
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "author"], name="reflection_once_per_author"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reflection on mentorship {self.mentorship_id}"
+
+
+class RematchRequest(models.Model):
+    """A person who ended (or saw end) a mentorship asks for a new match."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting"
+        RESOLVED = "resolved", "Resolved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="rematch_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rematch_requests"
+    )
+    role = models.CharField(max_length=10)  # the requester's role: mentor or mentee
+    excluded_partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    previous_mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.SET_NULL, null=True, related_name="rematch_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    new_mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["previous_mentorship", "requester"],
+                condition=models.Q(status="open"),
+                name="rematch_one_open_per_person_and_mentorship",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["mentor", "mentee"]), name="rematch_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "status"])]
+
+    def __str__(self) -> str:
+        return f"Rematch for {self.requester} as {self.role}"
+
+
+class Goal(models.Model):
+    """Something the pair works towards; both members can update it."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set once, the first time the goal is reached: the celebration happens once.
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="goal_progress_percent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    text = models.CharField(max_length=200)
+    done_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Note(models.Model):
+    """A note on the mentorship: shared with the partner, or private to its author."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    private = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["mentorship", "private"])]
+
+    def __str__(self) -> str:
+        return f"Note by user {self.author_id}"
+
+
+class Icebreaker(models.Model):
+    """A conversation starter for the first or second meeting, edited by managers."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="icebreakers"
+    )
+    meeting_number = models.PositiveSmallIntegerField(
+        choices=[(1, "First meeting"), (2, "Second meeting")]
+    )
+    text = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["meeting_number", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(meeting_number__in=[1, 2]), name="icebreaker_first_or_second"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ExternalMeeting(models.Model):
+    """A meeting the pair held outside the platform, logged afterwards (self-reported)."""
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="external_meetings"
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    held_on = models.DateField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=240),
+                name="external_meeting_5_to_240_minutes",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting on {self.held_on} (self-reported)"
