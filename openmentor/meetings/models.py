@@ -1,1 +1,180 @@
-"""Models of the meetings app."""
+"""Meetings between the two members of a mentorship, their agendas, reminders and feeds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+
+MAX_MEETING_MINUTES = 240
+
+
+def new_uid() -> str:
+    # Stable for the meeting's whole life: calendars match updates and cancellations on it.
+    return f"{uuid.uuid4()}@openmentor"
+
+
+class MeetingSeries(models.Model):
+    """Meetings proposed together, every `every_weeks` weeks, `count` times in all.
+
+    Each occurrence is its own Meeting (own UID, own invitation), so one can be moved or
+    cancelled without touching the others; the series only records how they were made.
+    """
+
+    mentorship = models.ForeignKey(
+        "mentorships.Mentorship", on_delete=models.CASCADE, related_name="meeting_series"
+    )
+    every_weeks = models.PositiveSmallIntegerField()
+    count = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(every_weeks__gte=1, every_weeks__lte=12),
+                name="meeting_series_every_1_to_12_weeks",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(count__gte=2, count__lte=26),
+                name="meeting_series_2_to_26_meetings",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Every {self.every_weeks} weeks, {self.count} times"
+
+
+class Meeting(models.Model):
+    """One meeting: proposed by a member, accepted or declined by the other, or cancelled."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    mentorship = models.ForeignKey(
+        "mentorships.Mentorship", on_delete=models.CASCADE, related_name="meetings"
+    )
+    starts_at = models.DateTimeField()  # aware, stored in UTC
+    duration_minutes = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uid = models.CharField(max_length=80, unique=True, default=new_uid, editable=False)
+    # iCalendar SEQUENCE: raised on every change a calendar must see (time, status).
+    sequence = models.PositiveIntegerField(default=0)
+    series = models.ForeignKey(
+        MeetingSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=240),
+                name="meeting_lasts_5_to_240_minutes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="cancelled", cancelled_at__isnull=False)
+                | ~models.Q(status="cancelled"),
+                name="meeting_cancelled_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mentorship", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting {self.uid} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PROPOSED, self.Status.ACCEPTED)
+
+
+class AgendaItem(models.Model):
+    """A topic on a meeting's shared agenda; either member adds and ticks items."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    text = models.CharField(max_length=300)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    done = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class MeetingReminder(models.Model):
+    """A reminder sent to one person; the unique row is the claim that makes it send once."""
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "24h", "24 hours before"
+        SOON = "15m", "15 minutes before"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    # The meeting's start when the reminder went out: a rescheduled meeting is reminded again.
+    starts_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "kind", "starts_at"],
+                name="meeting_reminder_once_per_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder of {self.meeting_id} to {self.user_id}"
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar subscription URL; only the SHA-256 of its secret is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_one_live_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id} in {self.organisation_id}"
