@@ -32,7 +32,7 @@ def csv_bytes(
     rows: Sequence[Sequence[Any]], *, delimiter: str = ",", encoding: str = "utf-8"
 ) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter)
     writer.writerows(rows)
     return out.getvalue().encode(encoding)
 
