@@ -1,3 +1,16 @@
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from openmentor.messaging import views
+
+urlpatterns = [
+    path(
+        "o/<slug:slug>/mentorships/<int:mentorship_id>/messages/",
+        views.conversation,
+        name="conversation",
+    ),
+    path(
+        "o/<slug:slug>/mentorships/<int:mentorship_id>/messages/<int:message_id>/attachment/",
+        views.message_attachment,
+        name="message_attachment",
+    ),
+]
