@@ -1,3 +1,43 @@
-from typing import Any
+from django.urls import include, path
 
-urlpatterns: list[Any] = []
+from openmentor.mentorships import views
+
+# The pair's space, under o/<slug>/mentorships/<mentorship_id>/.
+mentorship_patterns = [
+    path("", views.mentorship_detail, name="mentorship_detail"),
+    path("agreement/", views.mentorship_agreement, name="mentorship_agreement"),
+    path("pause/", views.mentorship_pause, name="mentorship_pause"),
+    path("resume/", views.mentorship_resume, name="mentorship_resume"),
+    path("end/", views.mentorship_end, name="mentorship_end"),
+    path("rematch/", views.mentorship_rematch, name="mentorship_rematch"),
+    path("goals/", views.goal_create, name="goal_create"),
+    path("goals/<int:goal_id>/", views.goal_edit, name="goal_edit"),
+    path("goals/<int:goal_id>/milestones/", views.milestone_create, name="milestone_create"),
+    path(
+        "goals/<int:goal_id>/milestones/<int:milestone_id>/toggle/",
+        views.milestone_toggle,
+        name="milestone_toggle",
+    ),
+    path("notes/", views.note_create, name="note_create"),
+    path("log-meeting/", views.meeting_log_external, name="meeting_log_external"),
+]
+
+# Managers' pages of one programme, next to the programmes app's own.
+programme_patterns = [
+    path("mentorships/", views.mentorship_list, name="mentorship_list"),
+    path("mentorships/new/", views.mentorship_create, name="mentorship_create"),
+    path("rematches/", views.rematch_queue, name="rematch_queue"),
+    path("rematches/<int:rematch_id>/resolve/", views.rematch_resolve, name="rematch_resolve"),
+    path("icebreakers/", views.icebreaker_list, name="icebreaker_list"),
+    path("icebreakers/<int:icebreaker_id>/", views.icebreaker_edit, name="icebreaker_edit"),
+    path(
+        "icebreakers/<int:icebreaker_id>/delete/",
+        views.icebreaker_delete,
+        name="icebreaker_delete",
+    ),
+]
+
+urlpatterns = [
+    path("o/<slug:slug>/mentorships/<int:mentorship_id>/", include(mentorship_patterns)),
+    path("o/<slug:slug>/programmes/<slug:programme_slug>/", include(programme_patterns)),
+]

@@ -1,0 +1,180 @@
+"""Forms for the pair's space and the manager pages; each field carries its own message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from openmentor.mentorships.models import Mentorship
+from openmentor.programmes.models import Enrolment
+
+
+class AgreementForm(forms.Form):
+    hopes = forms.CharField(
+        label="What do you hope for from this mentorship?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Write a sentence or two about what you hope for."},
+    )
+    cadence_weeks = forms.TypedChoiceField(
+        label="How often will you meet?",
+        coerce=int,
+        choices=[(n, f"Every {n} week{'s' if n > 1 else ''}") for n in range(1, 13)],
+        error_messages={"invalid_choice": "Choose how often you will meet."},
+    )
+    confidentiality = forms.BooleanField(
+        label="I will keep what we share in our conversations confidential.",
+        error_messages={"required": "Tick this to agree to keep what you share confidential."},
+    )
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is the main reason?",
+        choices=Mentorship.EndReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the reason that fits best.",
+            "invalid_choice": "Choose the reason that fits best.",
+        },
+    )
+    reflection = forms.CharField(
+        label="A private reflection (optional)",
+        help_text="Only you will ever see this: not your partner, not the programme managers.",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    want_rematch = forms.BooleanField(label="Find me a new match", required=False)
+
+    def __init__(self, *args: Any, role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        wanted = "mentee" if role == "mentor" else "mentor"
+        self.fields["want_rematch"].label = f"Find me a new {wanted}"
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label="Goal", max_length=200)
+    description = forms.CharField(
+        label="Details (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class GoalEditForm(GoalForm):
+    progress = forms.IntegerField(
+        label="Progress (%)",
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "min_value": "Progress is a percentage from 0 to 100.",
+            "max_value": "Progress is a percentage from 0 to 100.",
+            "invalid": "Enter a whole number from 0 to 100.",
+            "required": "Enter a whole number from 0 to 100.",
+        },
+    )
+
+
+class MilestoneForm(forms.Form):
+    text = forms.CharField(label="New milestone", max_length=200)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(
+        label="Who can read it?",
+        choices=[
+            ("shared", "Shared with my partner"),
+            ("private", "Private: only me"),
+        ],
+        initial="shared",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose shared or private."},
+    )
+
+
+class ExternalMeetingForm(forms.Form):
+    held_on = forms.DateField(
+        label="Date of the meeting",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date such as 2025-03-14."},
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=5,
+        max_value=240,
+        error_messages={
+            "min_value": "Enter a length from 5 to 240 minutes.",
+            "max_value": "Enter a length from 5 to 240 minutes.",
+            "invalid": "Enter a length from 5 to 240 minutes.",
+        },
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+
+
+class _PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.name} ({obj.user.email})"
+
+
+class MentorshipCreateForm(forms.Form):
+    """Two labelled selects of the programme's active mentors and mentees."""
+
+    mentor = _PersonChoice(
+        label="Mentor",
+        queryset=Enrolment.objects.none(),
+        empty_label="Choose a mentor",
+        error_messages={
+            "required": "Choose a mentor.",
+            "invalid_choice": "Choose one of the listed mentors.",
+        },
+    )
+    mentee = _PersonChoice(
+        label="Mentee",
+        queryset=Enrolment.objects.none(),
+        empty_label="Choose a mentee",
+        error_messages={
+            "required": "Choose a mentee.",
+            "invalid_choice": "Choose one of the listed mentees.",
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        mentors: QuerySet[Enrolment],
+        mentees: QuerySet[Enrolment],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors  # type: ignore[attr-defined]
+        self.fields["mentee"].queryset = mentees  # type: ignore[attr-defined]
+
+
+class RematchForm(forms.Form):
+    partner = forms.TypedChoiceField(
+        label="New partner",
+        coerce=int,
+        error_messages={
+            "required": "Choose a new partner.",
+            "invalid_choice": "Choose one of the listed people.",
+        },
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [("", "Choose someone"), *choices]  # type: ignore[attr-defined]
+
+
+class IcebreakerForm(forms.Form):
+    meeting_number = forms.TypedChoiceField(
+        label="For which meeting?",
+        coerce=int,
+        choices=[(1, "First meeting"), (2, "Second meeting")],
+        error_messages={"invalid_choice": "Choose the first or the second meeting."},
+    )
+    text = forms.CharField(label="Question or prompt", max_length=300)

@@ -1,0 +1,705 @@
+"""Writes for mentorships: the lifecycle, the agreement, ending and rematch, goals, notes,
+icebreakers and meetings logged from elsewhere.
+
+Each service is one transaction; e-mails go out on commit (`email_send` defers them).
+Services check who may act, so a view that forgets cannot let the wrong person write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from openmentor.core.email import email_send
+from openmentor.core.events import event_record
+from openmentor.mentorships.models import (
+    OPEN_STATUSES,
+    EndingReflection,
+    ExternalMeeting,
+    Goal,
+    Icebreaker,
+    Mentorship,
+    MentorshipTransition,
+    Milestone,
+    Note,
+    RematchRequest,
+)
+from openmentor.mentorships.selectors import open_mentorship_count_as_mentor
+from openmentor.notifications.services import notification_create
+from openmentor.organisations.models import Membership
+from openmentor.people.models import Profile
+from openmentor.programmes.models import Enrolment, Programme
+
+if TYPE_CHECKING:
+    from openmentor.accounts.models import User
+
+NO_FAULT = "Mentorships end for many reasons, and ending one is not a judgement of anyone."
+MAX_TEXT = 5000
+
+
+def mentorship_url(mentorship: Mentorship) -> str:
+    return reverse(
+        "mentorship_detail", args=[mentorship.programme.organisation.slug, mentorship.pk]
+    )
+
+
+def _require_member(mentorship: Mentorship, user: User) -> str:
+    """The person's role in the pair ("mentor" or "mentee"), or PermissionDenied."""
+    if user.pk == mentorship.mentor_id:
+        return "mentor"
+    if user.pk == mentorship.mentee_id:
+        return "mentee"
+    raise PermissionDenied("Only the two members of a mentorship can do this.")
+
+
+def _require_open(mentorship: Mentorship) -> None:
+    if mentorship.status == Mentorship.Status.ENDED:
+        raise ValidationError("This mentorship has ended, so it can no longer be changed.")
+
+
+def _transition(mentorship: Mentorship, to_status: str, actor: User | None) -> None:
+    MentorshipTransition.objects.create(
+        mentorship=mentorship, from_status=mentorship.status, to_status=to_status, actor=actor
+    )
+    mentorship.status = to_status
+
+
+def _notify(mentorship: Mentorship, user_ids: Iterable[int], kind: str, text: str) -> None:
+    for user_id in user_ids:
+        notification_create(
+            organisation_id=mentorship.programme.organisation_id,
+            user_id=user_id,
+            kind=kind,
+            text=text,
+            url=mentorship_url(mentorship),
+        )
+
+
+def _locked(mentorship: Mentorship) -> Mentorship:
+    """Re-reads the row under a lock so two people acting at once see each other's change."""
+    return (
+        Mentorship.objects.select_for_update()
+        .select_related("programme__organisation", "mentor", "mentee")
+        .get(pk=mentorship.pk)
+    )
+
+
+# --- Lifecycle -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def mentorship_create(
+    *,
+    programme: Programme,
+    mentor: User,
+    mentee: User,
+    created_by: User | None,
+    source: str,
+    match_score: float | None = None,
+    match_reasons: Sequence[Any] = (),
+) -> Mentorship:
+    """Proposes a mentorship between an active mentor and an active mentee of `programme`.
+
+    Refuses (ValidationError at the `mentor`/`mentee` field) the same person twice,
+    people outside the organisation or not actively enrolled in that role, a mentor at
+    capacity, a mentee at the programme's mentors-per-mentee limit, and a pair that
+    already has an open mentorship. Both are e-mailed; matching calls this too.
+    """
+    if source not in Mentorship.Source.values:
+        raise ValidationError({"source": "Unknown source."})
+    if mentor.pk == mentee.pk:
+        raise ValidationError({"mentee": "A person cannot mentor themselves."})
+    organisation = programme.organisation
+    members = set(
+        Membership.objects.filter(
+            organisation=organisation, user__in=[mentor.pk, mentee.pk]
+        ).values_list("user_id", flat=True)
+    )
+    # Lock the two enrolments: concurrent creations for the same people queue up here,
+    # so the capacity counts below cannot both pass (on databases that lock rows).
+    enrolments = {
+        (e.user_id, e.role): e
+        for e in Enrolment.objects.select_for_update().filter(
+            programme=programme,
+            status=Enrolment.Status.ACTIVE,
+            user__in=[mentor.pk, mentee.pk],
+        )
+    }
+    errors: dict[str, str] = {}
+    if mentor.pk not in members or (mentor.pk, Enrolment.Role.MENTOR) not in enrolments:
+        errors["mentor"] = f"{mentor.name} is not an active mentor in {programme.name}."
+    if mentee.pk not in members or (mentee.pk, Enrolment.Role.MENTEE) not in enrolments:
+        errors["mentee"] = f"{mentee.name} is not an active mentee in {programme.name}."
+    if errors:
+        raise ValidationError(errors)
+    if Mentorship.objects.filter(
+        programme=programme, mentor=mentor, mentee=mentee, status__in=OPEN_STATUSES
+    ).exists():
+        raise ValidationError(
+            {"mentee": f"{mentor.name} and {mentee.name} already have an open mentorship here."}
+        )
+    profile = Profile.objects.filter(organisation=organisation, user=mentor).first()
+    capacity = profile.mentor_capacity if profile else programme.default_mentor_capacity
+    if open_mentorship_count_as_mentor(organisation=organisation, user=mentor) >= capacity:
+        raise ValidationError(
+            {
+                "mentor": f"{mentor.name} already mentors {capacity} "
+                f"{'person' if capacity == 1 else 'people'}, their full capacity."
+            }
+        )
+    mentee_open = Mentorship.objects.filter(
+        programme=programme, mentee=mentee, status__in=OPEN_STATUSES
+    ).count()
+    if mentee_open >= programme.mentors_per_mentee:
+        limit = programme.mentors_per_mentee
+        raise ValidationError(
+            {
+                "mentee": f"{mentee.name} already has {mentee_open} "
+                f"{'mentor' if mentee_open == 1 else 'mentors'}; {programme.name} allows "
+                f"{limit} at a time."
+            }
+        )
+    try:
+        with transaction.atomic():
+            mentorship = Mentorship.objects.create(
+                programme=programme,
+                mentor=mentor,
+                mentee=mentee,
+                status=Mentorship.Status.PROPOSED,
+                source=source,
+                created_by=created_by,
+                agreed_cadence_weeks=programme.cadence_weeks,
+                agreed_session_minutes=programme.session_minutes,
+                match_score=match_score,
+                match_reasons=list(match_reasons),
+            )
+    except IntegrityError as error:
+        # The constraint catches the race the check above cannot see.
+        raise ValidationError(
+            {"mentee": f"{mentor.name} and {mentee.name} already have an open mentorship here."}
+        ) from error
+    MentorshipTransition.objects.create(
+        mentorship=mentorship,
+        from_status="",
+        to_status=Mentorship.Status.PROPOSED,
+        actor=created_by,
+    )
+    event_record(
+        organisation=organisation,
+        actor=created_by,
+        kind="mentorship.created",
+        data={"mentorship": mentorship.pk, "programme": programme.pk, "source": source},
+    )
+    url = settings.SITE_URL + mentorship_url(mentorship)
+    for person, partner, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentee")):
+        email_send(
+            to=[person.email],
+            subject=f"Meet your {'mentee' if role == 'mentor' else 'mentor'}: {partner.name}",
+            template="mentorships/email/created",
+            context={
+                "name": person.name,
+                "partner_name": partner.name,
+                "role": role,
+                "programme_name": programme.name,
+                "url": url,
+            },
+        )
+    _notify(
+        mentorship,
+        (mentor.pk, mentee.pk),
+        "mentorship.created",
+        f"You have a new mentorship in {programme.name}: read and accept the agreement.",
+    )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_accept_agreement(
+    *,
+    mentorship: Mentorship,
+    user: User,
+    hopes: str,
+    confidentiality: bool,
+    cadence_weeks: int | None = None,
+) -> Mentorship:
+    """Records one member's acceptance; when both have accepted, the mentorship starts.
+
+    A member may propose another cadence; if it differs from what the partner accepted,
+    the partner's acceptance is cleared so they agree to the same terms.
+    """
+    mentorship = _locked(mentorship)
+    role = _require_member(mentorship, user)
+    if mentorship.status != Mentorship.Status.PROPOSED:
+        raise ValidationError("The agreement has already been accepted by you both.")
+    errors: dict[str, str] = {}
+    hopes = hopes.strip()
+    if not hopes:
+        errors["hopes"] = "Write a sentence or two about what you hope for."
+    elif len(hopes) > 2000:
+        errors["hopes"] = "Keep it under 2,000 characters."
+    if not confidentiality:
+        errors["confidentiality"] = "Tick this to agree to keep what you share confidential."
+    if cadence_weeks is not None and not 1 <= cadence_weeks <= 12:
+        errors["cadence_weeks"] = "Choose between 1 and 12 weeks."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    own_accepted = f"{role}_accepted_at"
+    if getattr(mentorship, own_accepted) is not None:
+        raise ValidationError("You have already accepted; we are waiting for your partner.")
+    other = "mentee" if role == "mentor" else "mentor"
+    if cadence_weeks is not None and cadence_weeks != mentorship.agreed_cadence_weeks:
+        mentorship.agreed_cadence_weeks = cadence_weeks
+        setattr(mentorship, f"{other}_accepted_at", None)
+    setattr(mentorship, own_accepted, now)
+    setattr(mentorship, f"{role}_hopes", hopes)
+    partner_id = mentorship.partner_of(user.pk)
+    if mentorship.mentor_accepted_at and mentorship.mentee_accepted_at:
+        mentorship.confidentiality_accepted = True
+        mentorship.started_at = now
+        _transition(mentorship, Mentorship.Status.ACTIVE, user)
+        Enrolment.objects.filter(
+            programme=mentorship.programme, user=mentorship.mentor, role=Enrolment.Role.MENTOR
+        ).update(matched_at=now)
+        Enrolment.objects.filter(
+            programme=mentorship.programme, user=mentorship.mentee, role=Enrolment.Role.MENTEE
+        ).update(matched_at=now)
+        event_record(
+            organisation=mentorship.programme.organisation,
+            actor=user,
+            kind="mentorship.started",
+            data={"mentorship": mentorship.pk, "programme": mentorship.programme_id},
+        )
+        _notify(
+            mentorship,
+            (partner_id,),
+            "mentorship.started",
+            f"{user.name} accepted the agreement: your mentorship has started.",
+        )
+    else:
+        _notify(
+            mentorship,
+            (partner_id,),
+            "mentorship.agreement",
+            f"{user.name} accepted the mentoring agreement; it is your turn.",
+        )
+    mentorship.save()
+    return mentorship
+
+
+def _change_status(
+    mentorship: Mentorship, user: User, *, from_status: str, to_status: str, verb: str
+) -> Mentorship:
+    mentorship = _locked(mentorship)
+    _require_member(mentorship, user)
+    if mentorship.status != from_status:
+        raise ValidationError(
+            f"Only {'an active' if from_status == 'active' else 'a paused'} mentorship "
+            f"can be {verb}."
+        )
+    _transition(mentorship, to_status, user)
+    mentorship.save(update_fields=["status"])
+    event_record(
+        organisation=mentorship.programme.organisation,
+        actor=user,
+        kind=f"mentorship.{verb}",
+        data={"mentorship": mentorship.pk},
+    )
+    _notify(
+        mentorship,
+        (mentorship.partner_of(user.pk),),
+        f"mentorship.{verb}",
+        f"{user.name} {verb} your mentorship.",
+    )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_pause(*, mentorship: Mentorship, user: User) -> Mentorship:
+    """Either member pauses an active mentorship (a holiday, a busy month)."""
+    return _change_status(mentorship, user, from_status="active", to_status="paused", verb="paused")
+
+
+@transaction.atomic
+def mentorship_resume(*, mentorship: Mentorship, user: User) -> Mentorship:
+    """Either member resumes a paused mentorship."""
+    return _change_status(
+        mentorship, user, from_status="paused", to_status="active", verb="resumed"
+    )
+
+
+def _clear_matched_at(mentorship: Mentorship) -> None:
+    for user_id, role, field in (
+        (mentorship.mentor_id, Enrolment.Role.MENTOR, "mentor"),
+        (mentorship.mentee_id, Enrolment.Role.MENTEE, "mentee"),
+    ):
+        others = Mentorship.objects.filter(
+            programme=mentorship.programme, status__in=OPEN_STATUSES, **{field: user_id}
+        ).exclude(pk=mentorship.pk)
+        if not others.exists():
+            Enrolment.objects.filter(
+                programme=mentorship.programme, user_id=user_id, role=role
+            ).update(matched_at=None)
+
+
+def _rematch_create(mentorship: Mentorship, user: User, role: str) -> RematchRequest:
+    try:
+        with transaction.atomic():
+            return RematchRequest.objects.create(
+                programme=mentorship.programme,
+                requester=user,
+                role=role,
+                excluded_partner_id=mentorship.partner_of(user.pk),
+                previous_mentorship=mentorship,
+            )
+    except IntegrityError as error:
+        raise ValidationError("You have already asked for a new match.") from error
+
+
+@transaction.atomic
+def mentorship_end(
+    *, mentorship: Mentorship, user: User, reason: str, reflection: str, want_rematch: bool
+) -> Mentorship:
+    """Either member ends the mentorship at any time, with a reason code.
+
+    The reflection is stored for its author alone; the partner gets a kind, no-fault
+    e-mail; with `want_rematch` the person joins the manager's rematch queue.
+    """
+    mentorship = _locked(mentorship)
+    role = _require_member(mentorship, user)
+    _require_open(mentorship)
+    if reason not in Mentorship.EndReason.values:
+        raise ValidationError({"reason": "Choose the reason that fits best."})
+    reflection = reflection.strip()
+    if len(reflection) > MAX_TEXT:
+        raise ValidationError({"reflection": "Keep your reflection under 5,000 characters."})
+    now = timezone.now()
+    mentorship.ended_at = now
+    mentorship.ended_by = user
+    mentorship.end_reason = reason
+    _transition(mentorship, Mentorship.Status.ENDED, user)
+    mentorship.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    if reflection:
+        EndingReflection.objects.create(mentorship=mentorship, author=user, text=reflection)
+    _clear_matched_at(mentorship)
+    if want_rematch:
+        _rematch_create(mentorship, user, role)
+    event_record(
+        organisation=mentorship.programme.organisation,
+        actor=user,
+        kind="mentorship.ended",
+        data={"mentorship": mentorship.pk, "reason": reason, "rematch": want_rematch},
+    )
+    partner = mentorship.mentee if role == "mentor" else mentorship.mentor
+    email_send(
+        to=[partner.email],
+        subject=f"Your mentorship with {user.name} has ended",
+        template="mentorships/email/ended",
+        context={
+            "name": partner.name,
+            "partner_name": user.name,
+            "programme_name": mentorship.programme.name,
+            "no_fault": NO_FAULT,
+            "url": settings.SITE_URL + mentorship_url(mentorship),
+        },
+    )
+    _notify(
+        mentorship,
+        (partner.pk,),
+        "mentorship.ended",
+        f"Your mentorship with {user.name} has ended. {NO_FAULT}",
+    )
+    return mentorship
+
+
+@transaction.atomic
+def rematch_request_create(*, mentorship: Mentorship, user: User) -> RematchRequest:
+    """A member of an ended mentorship (the one who ended it or the partner) asks for a new match."""
+    role = _require_member(mentorship, user)
+    if mentorship.status != Mentorship.Status.ENDED:
+        raise ValidationError("You can ask for a new match once this mentorship has ended.")
+    request = _rematch_create(mentorship, user, role)
+    event_record(
+        organisation=mentorship.programme.organisation,
+        actor=user,
+        kind="rematch.requested",
+        data={"mentorship": mentorship.pk},
+    )
+    return request
+
+
+@transaction.atomic
+def rematch_request_resolve(
+    *,
+    rematch_request: RematchRequest,
+    manager: Membership,
+    new_partner: User | None = None,
+) -> RematchRequest:
+    """A manager closes a rematch request, optionally by proposing a new mentorship.
+
+    The new partner may not be the excluded one; the mentorship goes through
+    `mentorship_create`, so every capacity rule applies.
+    """
+    request = (
+        RematchRequest.objects.select_for_update()
+        .select_related("programme")
+        .get(pk=rematch_request.pk)
+    )
+    programme = request.programme
+    if not manager.is_manager or programme.organisation_id != manager.organisation_id:
+        raise PermissionDenied
+    if request.status != RematchRequest.Status.OPEN:
+        raise ValidationError("This request has already been dealt with.")
+    if new_partner is not None:
+        if new_partner.pk == request.excluded_partner_id:
+            raise ValidationError({"partner": "Choose someone other than the previous partner."})
+        requester = request.requester
+        mentor, mentee = (
+            (requester, new_partner) if request.role == "mentor" else (new_partner, requester)
+        )
+        request.new_mentorship = mentorship_create(
+            programme=programme,
+            mentor=mentor,
+            mentee=mentee,
+            created_by=manager.user,
+            source=Mentorship.Source.REMATCH,
+        )
+    request.status = RematchRequest.Status.RESOLVED
+    request.resolved_at = timezone.now()
+    request.resolved_by = manager.user
+    request.save(update_fields=["status", "resolved_at", "resolved_by", "new_mentorship"])
+    event_record(
+        organisation=programme.organisation,
+        actor=manager.user,
+        kind="rematch.resolved",
+        data={"request": request.pk, "mentorship": request.new_mentorship_id},
+    )
+    return request
+
+
+@transaction.atomic
+def rematch_request_withdraw(*, rematch_request: RematchRequest, user: User) -> RematchRequest:
+    """The requester no longer wants a new match."""
+    if rematch_request.requester_id != user.pk:
+        raise PermissionDenied
+    if rematch_request.status != RematchRequest.Status.OPEN:
+        raise ValidationError("This request has already been dealt with.")
+    rematch_request.status = RematchRequest.Status.WITHDRAWN
+    rematch_request.resolved_at = timezone.now()
+    rematch_request.resolved_by = user
+    rematch_request.save(update_fields=["status", "resolved_at", "resolved_by"])
+    return rematch_request
+
+
+# --- Goals ---------------------------------------------------------------------------
+
+
+def _clean_title(title: str, field: str = "title") -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationError({field: "Give it a short name."})
+    if len(title) > 200:
+        raise ValidationError({field: "Keep it under 200 characters."})
+    return title
+
+
+def _celebrate_if_reached(goal: Goal, mentorship: Mentorship, user: User) -> bool:
+    """Marks the goal reached the first time it is; returns True when that is now."""
+    milestones = list(goal.milestones.all())
+    all_done = bool(milestones) and all(m.done_at for m in milestones)
+    if goal.reached_at is not None or not (goal.progress >= 100 or all_done):
+        return False
+    goal.reached_at = timezone.now()
+    goal.progress = 100
+    goal.save(update_fields=["reached_at", "progress", "updated_at"])
+    event_record(
+        organisation=mentorship.programme.organisation,
+        actor=user,
+        kind="goal.reached",
+        data={"mentorship": mentorship.pk, "goal": goal.pk},
+    )
+    _notify(
+        mentorship,
+        mentorship.member_ids(),
+        "goal.reached",
+        f"Goal reached: {goal.title}. Well done, both of you!",
+    )
+    return True
+
+
+@transaction.atomic
+def goal_create(*, mentorship: Mentorship, user: User, title: str, description: str = "") -> Goal:
+    _require_member(mentorship, user)
+    _require_open(mentorship)
+    return Goal.objects.create(
+        mentorship=mentorship,
+        title=_clean_title(title),
+        description=description.strip()[:MAX_TEXT],
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def goal_update(
+    *, goal: Goal, user: User, title: str, description: str, progress: int
+) -> tuple[Goal, bool]:
+    """Either member edits a goal; returns (goal, reached_now) so the page can celebrate."""
+    mentorship = goal.mentorship
+    _require_member(mentorship, user)
+    _require_open(mentorship)
+    if not 0 <= progress <= 100:
+        raise ValidationError({"progress": "Progress is a percentage from 0 to 100."})
+    goal.title = _clean_title(title)
+    goal.description = description.strip()[:MAX_TEXT]
+    goal.progress = progress
+    goal.save()
+    return goal, _celebrate_if_reached(goal, mentorship, user)
+
+
+@transaction.atomic
+def milestone_add(*, goal: Goal, user: User, text: str) -> Milestone:
+    _require_member(goal.mentorship, user)
+    _require_open(goal.mentorship)
+    last = goal.milestones.aggregate(m=Max("position"))["m"]
+    return Milestone.objects.create(
+        goal=goal, text=_clean_title(text, "text"), position=(last or 0) + 1
+    )
+
+
+@transaction.atomic
+def milestone_set_done(*, milestone: Milestone, user: User, done: bool) -> bool:
+    """Ticks or unticks a milestone; returns True when that reached the goal."""
+    goal = milestone.goal
+    _require_member(goal.mentorship, user)
+    _require_open(goal.mentorship)
+    milestone.done_at = timezone.now() if done else None
+    milestone.save(update_fields=["done_at"])
+    return _celebrate_if_reached(goal, goal.mentorship, user)
+
+
+# --- Notes ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def note_create(*, mentorship: Mentorship, user: User, body: str, private: bool) -> Note:
+    """A shared note both members read, or a private one only its author ever sees."""
+    _require_member(mentorship, user)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write something first."})
+    if len(body) > MAX_TEXT:
+        raise ValidationError({"body": "Keep a note under 5,000 characters."})
+    return Note.objects.create(mentorship=mentorship, author=user, body=body, private=private)
+
+
+# --- Meetings held elsewhere ------------------------------------------------------------
+
+
+def _local_today(mentorship: Mentorship, user: User) -> dt.date:
+    profile = Profile.objects.filter(
+        organisation_id=mentorship.programme.organisation_id, user=user
+    ).first()
+    try:
+        zone = ZoneInfo(profile.timezone) if profile else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return timezone.now().astimezone(zone).date()
+
+
+@transaction.atomic
+def meeting_log_external(
+    *,
+    mentorship: Mentorship,
+    user: User,
+    held_on: dt.date,
+    duration_minutes: int,
+    note: str = "",
+) -> ExternalMeeting:
+    """Records a meeting the pair held outside the platform; it is marked self-reported.
+
+    "Today" is the person's own date (their profile's timezone), so someone in Auckland
+    can log this morning's meeting while it is still yesterday in UTC.
+    """
+    _require_member(mentorship, user)
+    if held_on > _local_today(mentorship, user):
+        raise ValidationError({"held_on": "The date is in the future; log a meeting once held."})
+    if held_on < mentorship.created_at.date() - dt.timedelta(days=1):
+        raise ValidationError({"held_on": "That is before this mentorship began."})
+    if mentorship.ended_at is not None and held_on > mentorship.ended_at.date():
+        raise ValidationError({"held_on": "That is after this mentorship ended."})
+    if not 5 <= duration_minutes <= 240:
+        raise ValidationError({"duration_minutes": "Enter a length from 5 to 240 minutes."})
+    note = note.strip()
+    if len(note) > 500:
+        raise ValidationError({"note": "Keep the note under 500 characters."})
+    meeting = ExternalMeeting.objects.create(
+        mentorship=mentorship,
+        logged_by=user,
+        held_on=held_on,
+        duration_minutes=duration_minutes,
+        note=note,
+    )
+    event_record(
+        organisation=mentorship.programme.organisation,
+        actor=user,
+        kind="meeting.logged_external",
+        data={"mentorship": mentorship.pk, "minutes": duration_minutes, "self_reported": True},
+    )
+    return meeting
+
+
+# --- Icebreakers -----------------------------------------------------------------------
+
+
+def _require_manager(programme: Programme, manager: Membership) -> None:
+    if not manager.is_manager or programme.organisation_id != manager.organisation_id:
+        raise PermissionDenied
+
+
+def _clean_icebreaker(meeting_number: int, text: str) -> str:
+    if meeting_number not in (1, 2):
+        raise ValidationError({"meeting_number": "Choose the first or the second meeting."})
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the question or prompt."})
+    if len(text) > 300:
+        raise ValidationError({"text": "Keep it under 300 characters."})
+    return text
+
+
+@transaction.atomic
+def icebreaker_create(
+    *, programme: Programme, manager: Membership, meeting_number: int, text: str
+) -> Icebreaker:
+    _require_manager(programme, manager)
+    text = _clean_icebreaker(meeting_number, text)
+    last = Icebreaker.objects.filter(programme=programme).aggregate(m=Max("position"))["m"]
+    return Icebreaker.objects.create(
+        programme=programme, meeting_number=meeting_number, text=text, position=(last or 0) + 1
+    )
+
+
+@transaction.atomic
+def icebreaker_update(
+    *, icebreaker: Icebreaker, manager: Membership, meeting_number: int, text: str
+) -> Icebreaker:
+    _require_manager(icebreaker.programme, manager)
+    icebreaker.text = _clean_icebreaker(meeting_number, text)
+    icebreaker.meeting_number = meeting_number
+    icebreaker.save(update_fields=["text", "meeting_number"])
+    return icebreaker
+
+
+@transaction.atomic
+def icebreaker_delete(*, icebreaker: Icebreaker, manager: Membership) -> None:
+    _require_manager(icebreaker.programme, manager)
+    icebreaker.delete()

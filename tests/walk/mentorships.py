@@ -1,0 +1,74 @@
+"""Walk makers for the mentorship pages.
+
+`mentorship_id` names a mentorship the organisation's participant (the Tenant's
+participant, its first participant member) belongs to, so the pair's pages answer 200
+to that participant; the other makers build on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from openmentor.mentorships.models import Goal, Icebreaker, Mentorship, Milestone, RematchRequest
+from openmentor.organisations.models import Membership, Organisation, Role
+from openmentor.programmes.models import Programme
+from tests.factories import MembershipFactory, ProgrammeFactory
+from tests.scenarios import active_mentorship
+
+
+def _mentorship(organisation: Organisation, values: dict[str, Any]) -> Mentorship:
+    if "mentorship_id" in values:
+        return Mentorship.objects.get(pk=values["mentorship_id"])
+    participant = organisation.memberships.filter(role=Role.PARTICIPANT).order_by("pk").first()
+    if participant is None:
+        participant = cast(
+            Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
+        )
+    return active_mentorship(organisation, mentee=participant)
+
+
+def mentorship_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    return _mentorship(organisation, values).pk
+
+
+def goal_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    mentorship = _mentorship(organisation, values)
+    return Goal.objects.create(mentorship=mentorship, title="Speak at a meetup").pk
+
+
+def milestone_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    goal = Goal.objects.get(pk=values["goal_id"])
+    return Milestone.objects.create(goal=goal, text="Write an abstract").pk
+
+
+def _programme(organisation: Organisation, values: dict[str, Any]) -> Programme:
+    found = Programme.objects.filter(
+        organisation=organisation, slug=values.get("programme_slug", "")
+    ).first()
+    return found or cast(Programme, ProgrammeFactory(organisation=organisation))
+
+
+def rematch_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    programme = _programme(organisation, values)
+    requester = cast(
+        Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
+    )
+    return RematchRequest.objects.create(
+        programme=programme, requester=requester.user, role="mentee"
+    ).pk
+
+
+def icebreaker_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    programme = _programme(organisation, values)
+    return Icebreaker.objects.create(
+        programme=programme, meeting_number=1, text="What brought you here?"
+    ).pk
+
+
+MAKERS = {
+    "mentorship_id": mentorship_id,
+    "goal_id": goal_id,
+    "milestone_id": milestone_id,
+    "rematch_id": rematch_id,
+    "icebreaker_id": icebreaker_id,
+}
