@@ -49,8 +49,11 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_MARKDOWN_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s.*)?$", re.MULTILINE)
+# [label](url "title") with one level of parentheses inside the URL, as Markdown allows.
+_MARKDOWN_LINK = re.compile(
+    r"!?\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+_MARKDOWN_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*<?(\S+?)>?([ \t].*)?$", re.MULTILINE)
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -164,7 +167,7 @@ def markdown_to_text(source: str) -> str:
     # Strip raw HTML (scripts with their content) the way the HTML part does, then undo
     # the entity escaping that nh3 applies, since this part is not HTML.
     text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
-    return text.strip()
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 @dataclass(frozen=True)
