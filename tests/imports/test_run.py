@@ -131,6 +131,8 @@ def test_an_existing_person_is_found_by_email_whatever_its_case_and_updated(
     assert existing.has_usable_password()
     profile = Profile.objects.get(user=existing)
     assert (profile.job_title, profile.bio, profile.department) == ("Analyst", "Kept", "Sales")
+    assert (profile.languages, profile.skills_offered) == (["en", "fr"], ["python", "leadership"])
+    assert profile.timezone == "Europe/London"
     # The manager keeps their role; they are enrolled as a mentee all the same.
     assert (
         Membership.objects.get(user=manager, organisation=tenant.organisation).role == Role.MANAGER
