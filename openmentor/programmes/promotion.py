@@ -250,18 +250,30 @@ def campaign_for(*, programme: Programme, campaign_id: int) -> Campaign:
     return campaign
 
 
+def _not_enrolled_members(programme: Programme) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        organisation_id=programme.organisation_id, user__is_active=True
+    ).exclude(user__enrolments__programme=programme)
+
+
 def campaign_recipients(*, campaign: Campaign) -> list[str]:
     """The addresses the campaign goes to, lower-cased, each once."""
     if campaign.audience == Campaign.Audience.PASTED:
         return pasted_addresses_parse(campaign.pasted_emails).addresses
-    programme = campaign.programme
     emails = (
-        Membership.objects.filter(organisation_id=programme.organisation_id, user__is_active=True)
-        .exclude(user__enrolments__programme=programme)
+        _not_enrolled_members(campaign.programme)
         .order_by("user__email")
         .values_list("user__email", flat=True)
     )
     return list(dict.fromkeys(email.lower() for email in emails))
+
+
+def campaign_recipient_count(*, campaign: Campaign) -> int:
+    """How many people a draft would reach, without loading every address."""
+    if campaign.audience == Campaign.Audience.PASTED:
+        return len(pasted_addresses_parse(campaign.pasted_emails).addresses)
+    # User e-mails are unique case-insensitively, so one membership is one address.
+    return _not_enrolled_members(campaign.programme).count()
 
 
 def ambassadors_for(*, programme: Programme) -> QuerySet[Ambassador]:

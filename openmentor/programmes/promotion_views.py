@@ -124,7 +124,7 @@ def campaign_preview(request: HttpRequest, programme_slug: str, campaign_id: int
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     recipients = (
-        len(promotion.campaign_recipients(campaign=campaign))
+        promotion.campaign_recipient_count(campaign=campaign)
         if campaign.status == Campaign.Status.DRAFT
         else None
     )
@@ -172,7 +172,7 @@ def campaign_send(request: HttpRequest, programme_slug: str, campaign_id: int) -
                 campaign_id=campaign.pk,
             )
     recipients = (
-        len(promotion.campaign_recipients(campaign=campaign))
+        promotion.campaign_recipient_count(campaign=campaign)
         if campaign.status == Campaign.Status.DRAFT
         else 0
     )

@@ -352,3 +352,18 @@ def test_removing_an_ambassador_keeps_the_enrolments(tenant: Tenant, programme: 
     promotion.ambassador_remove(ambassador=ambassador, actor=tenant.manager)
     enrolment.refresh_from_db()
     assert enrolment.source == Enrolment.Source.AMBASSADOR and enrolment.ambassador is None
+
+
+def test_recipient_count_matches_the_recipients(tenant: Tenant, programme: Programme) -> None:
+    for _ in range(4):
+        member = cast(Membership, MembershipFactory(organisation=tenant.organisation))
+        EnrolmentFactory(programme=programme, user=member.user, role=Enrolment.Role.MENTOR)
+        EnrolmentFactory(programme=programme, user=member.user, role=Enrolment.Role.MENTEE)
+    MembershipFactory(organisation=tenant.organisation)
+    campaign = _campaign(programme, tenant.manager)
+    assert promotion.campaign_recipient_count(campaign=campaign) == 4
+    assert len(promotion.campaign_recipients(campaign=campaign)) == 4
+    pasted = _campaign(
+        programme, tenant.manager, audience=Campaign.Audience.PASTED, pasted="a@x.org;A@x.org"
+    )
+    assert promotion.campaign_recipient_count(campaign=pasted) == 1
