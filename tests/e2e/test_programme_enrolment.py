@@ -153,3 +153,39 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
         assert e.status == "active" and e.agreement_accepted_at is not None
         assert e.source == "invitation"
         assert sorted(str(a.value) for a in e.answers.all())[0] == "4"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_newcomer_joins_through_an_ambassadors_link(
+    browser: Browser, server: dict[str, Any]
+) -> None:
+    from openmentor.programmes.models import Ambassador
+    from tests.factories import MembershipFactory, ProgrammeFactory
+
+    champion = MembershipFactory(organisation__name="Fabrikam", organisation__slug="fabrikam")
+    programme = ProgrammeFactory(
+        organisation=champion.organisation,
+        name="Open doors",
+        status="enrolling",
+        join_token="join-secret-123",
+    )
+    ambassador = Ambassador.objects.create(
+        programme=programme, user=champion.user, link_token="amb-xyz"
+    )
+    page = browser.new_page(base_url=server["url"])
+    page.goto("/join/forged-token/")
+    expect(page.get_by_text("This link is not valid")).to_be_visible()
+
+    page.goto("/join/join-secret-123/?via=amb-xyz")
+    expect(page.get_by_role("heading", name="Join Open doors")).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="Sign up").click()
+    sign_up(page, server, "walkin@example.org")
+    # Back at the link after verification: joining the organisation needs a click.
+    page.get_by_role("button", name="Join Fabrikam").click()
+    expect(page.get_by_text("Welcome to Fabrikam.")).to_be_visible()
+    page.get_by_role("radio", name="Mentee — I want a mentor").check()
+    page.get_by_role("button", name="Enrol", exact=True).click()
+    expect(page.get_by_text("You are enrolled in Open doors.")).to_be_visible()
+    enrolment = Enrolment.objects.get(user__email="walkin@example.org")
+    assert (enrolment.source, enrolment.ambassador_id) == ("ambassador", ambassador.pk)
+    assert enrolment.user.memberships.get().role == Role.PARTICIPANT
