@@ -24,7 +24,11 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so the uvicorn server of the browser tests can share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_openmentor.sqlite3")}  # noqa: F405
+    # One file per test run (by process id), so parallel runs in one checkout do not
+    # share it; pytest-django deletes it at the end of the run.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(VAR_DIR / f"test_openmentor_{os.getpid()}.sqlite3")  # noqa: F405
+    }
 
 # The browser tests' server process: point it at the test database and write its
 # e-mails to files that the test reads.
