@@ -83,7 +83,7 @@ if (grid) {
     painting = !box.checked;
     box.checked = painting;
     handledByPointer = true;
-    box.focus();
+    box.focus({ preventScroll: true });
   });
   grid.addEventListener("pointerover", (event) => {
     if (painting === null) return;
