@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,7 +77,7 @@ def _minutes(value: object) -> int | None:
 
 
 def availability_intervals(
-    availability: Iterable[dict[str, object]],
+    availability: Iterable[Mapping[str, object]],
     tz_name: str,
     start: dt.datetime,
     end: dt.datetime,
