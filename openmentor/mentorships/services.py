@@ -424,6 +424,7 @@ def mentorship_end(
 @transaction.atomic
 def rematch_request_create(*, mentorship: Mentorship, user: User) -> RematchRequest:
     """A member of an ended mentorship (the one who ended it or the partner) asks for a new match."""
+    mentorship = _locked(mentorship)
     role = _require_member(mentorship, user)
     if mentorship.status != Mentorship.Status.ENDED:
         raise ValidationError("You can ask for a new match once this mentorship has ended.")
