@@ -555,3 +555,26 @@ def test_participant_sees_the_checklist_with_a_profile_link(
     body = _body(participant_client.get(page_url(p)))
     assert "Next steps in" in body and "Complete your profile" in body
     assert member(tenant.organisation)  # another member does not change the page
+
+
+def test_approval_queue_shows_every_kind_of_answer(manager_client: Client, tenant: Tenant) -> None:
+    p = programme(tenant.organisation, requires_approval=True, skills=["sql", "rust"])
+    scale = scale_question(p)
+    skills = track_question(p, kind="skills", choices=[], text="Skills?", position=3)
+    pending = make_enrolment(programme=p, status="pending")
+    Answer.objects.create(enrolment=pending, question=scale, value=4)
+    Answer.objects.create(enrolment=pending, question=skills, value=["sql", "rust"])
+    body = _body(manager_client.get(page_url(p, "approvals/")))
+    assert "<dd>4</dd>" in body and "<dd>sql, rust</dd>" in body
+
+
+def test_dashboards_get_one_checklist_per_programme(tenant: Tenant) -> None:
+    from openmentor.programmes.selectors import checklists_for_member
+
+    first, second = programme(tenant.organisation), programme(tenant.organisation)
+    programme(tenant.organisation)  # not enrolled: no checklist
+    for p in (first, second):
+        make_enrolment(programme=p, user=tenant.participant.user)
+    checklists = checklists_for_member(membership=tenant.participant)
+    assert {c.programme for c in checklists} == {first, second}
+    assert all(c.steps[1].done for c in checklists)
