@@ -578,3 +578,15 @@ def test_dashboards_get_one_checklist_per_programme(tenant: Tenant) -> None:
     checklists = checklists_for_member(membership=tenant.participant)
     assert {c.programme for c in checklists} == {first, second}
     assert all(c.steps[1].done for c in checklists)
+
+
+def test_admin_lists_programmes_and_enrolments(tenant: Tenant) -> None:
+    p = programme(tenant.organisation, join_token="secret-token")
+    make_enrolment(programme=p)
+    admin = make_user(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/admin/programmes/programme/").status_code == 200
+    body = _body(client.get(f"/admin/programmes/programme/{p.pk}/change/"))
+    assert "secret-token" not in body
+    assert client.get("/admin/programmes/enrolment/").status_code == 200
