@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from openmentor.organisations.models import Role
-from openmentor.programmes.models import Enrolment
+from openmentor.organisations.models import Membership, Role
+from openmentor.programmes.models import Enrolment, Programme
 
 PASSWORD = "Blue-Harbour-Kite-42"
 PROGRAMME = "Spring cohort"
@@ -68,8 +68,11 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
     from tests.factories import PASSWORD as FACTORY_PASSWORD
     from tests.factories import MembershipFactory
 
-    manager = MembershipFactory(
-        role=Role.MANAGER, organisation__name="Contoso", organisation__slug="contoso"
+    manager = cast(
+        Membership,
+        MembershipFactory(
+            role=Role.MANAGER, organisation__name="Contoso", organisation__slug="contoso"
+        ),
     )
     base = server["url"]
     page = browser.new_page(base_url=base)
@@ -162,12 +165,18 @@ def test_a_newcomer_joins_through_an_ambassadors_link(
     from openmentor.programmes.models import Ambassador
     from tests.factories import MembershipFactory, ProgrammeFactory
 
-    champion = MembershipFactory(organisation__name="Fabrikam", organisation__slug="fabrikam")
-    programme = ProgrammeFactory(
-        organisation=champion.organisation,
-        name="Open doors",
-        status="enrolling",
-        join_token="join-secret-123",
+    champion = cast(
+        Membership,
+        MembershipFactory(organisation__name="Fabrikam", organisation__slug="fabrikam"),
+    )
+    programme = cast(
+        Programme,
+        ProgrammeFactory(
+            organisation=champion.organisation,
+            name="Open doors",
+            status="enrolling",
+            join_token="join-secret-123",
+        ),
     )
     ambassador = Ambassador.objects.create(
         programme=programme, user=champion.user, link_token="amb-xyz"
