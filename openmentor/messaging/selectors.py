@@ -41,7 +41,11 @@ __all__ = [
 
 def conversation_for_member(*, membership: Membership, mentorship_id: int) -> Mentorship:
     """The mentorship whose conversation the person may read: only its two members."""
-    return mentorship_for_member(membership=membership, mentorship_id=mentorship_id)
+    mentorship = mentorship_for_member(membership=membership, mentorship_id=mentorship_id)
+    # The selector scoped it to this organisation: reuse the loaded row rather than query
+    # it again (the websocket consumer must not query lazily in its event loop).
+    mentorship.programme.organisation = membership.organisation
+    return mentorship
 
 
 def conversation_for_user(*, user: User, mentorship_id: int) -> Mentorship | None:

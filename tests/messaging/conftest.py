@@ -3,13 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from openmentor.mentorships.models import Mentorship
-from openmentor.organisations.models import Membership
+from openmentor.organisations.models import Membership, Organisation, Role
 from tests.conftest import Tenant
+from tests.factories import MembershipFactory
 from tests.scenarios import active_mentorship
 
 
@@ -21,6 +22,11 @@ class Pair:
     mentorship: Mentorship
     mentor: Membership
     mentee: Membership
+
+
+def new_participant(organisation: Organisation) -> Membership:
+    """A new participant member (typed: factory-boy's factories are not)."""
+    return cast(Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT))
 
 
 def make_pair(tenant: Tenant, mentee: Membership | None = None) -> Pair:
