@@ -32,6 +32,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if pending:
         # Back to the invitation that brought them here (through sign-up and verification).
         return redirect("invitation_accept", token=pending)
+    from openmentor.programmes.views import PENDING_JOIN_SESSION_KEY
+
+    pending_join = request.session.get(PENDING_JOIN_SESSION_KEY)
+    if isinstance(pending_join, str) and pending_join.startswith("/join/"):
+        # Back to the programme's join link after sign-up, even without ?next=.
+        return redirect(pending_join)
 
     memberships = list(memberships_for_user(user=request.user))
     if not memberships:

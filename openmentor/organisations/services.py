@@ -88,6 +88,15 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member of the organisation."})
+    # An expired invitation nobody withdrew would otherwise block a new one for the same
+    # address (the open-invitation constraint): withdraw it first.
+    Invitation.objects.filter(
+        organisation=organisation,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__lte=timezone.now(),
+    ).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     try:

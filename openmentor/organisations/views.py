@@ -48,9 +48,14 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
             "programmes": programme_summaries(organisation=organisation),
         }
         return render(request, "organisations/dashboard_manager.html", context)
-    from openmentor.programmes.selectors import enrolments_for_member
+    from openmentor.programmes.promotion import ambassador_links_for
+    from openmentor.programmes.selectors import checklists_for_member, enrolments_for_member
 
-    context = {"enrolments": enrolments_for_member(membership=membership)}
+    context = {
+        "enrolments": enrolments_for_member(membership=membership),
+        "checklists": checklists_for_member(membership=membership),
+        "ambassador_links": ambassador_links_for(membership=membership),
+    }
     return render(request, "organisations/dashboard_participant.html", context)
 
 
@@ -140,6 +145,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             f"Welcome to {membership.organisation.name}. You joined as "
             f"{membership.get_role_display().lower()}.",
         )
+        next_url = services.invitation_next_url(invitation)
+        if next_url:  # a programme invitation: on to its enrolment page
+            return redirect(next_url)
         return redirect("organisation_dashboard", slug=membership.organisation.slug)
     request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
     return render(request, "organisations/invitation_accept.html", {"invitation": invitation})

@@ -432,6 +432,7 @@ def enrolment_create(
                 "ambassador": ambassador.pk if ambassador else None,
             },
         )
+    _completeness_refresh(organisation_id=programme.organisation_id, user_id=membership.user_id)
     email_send(
         to=[membership.user.email],
         subject=(
@@ -491,6 +492,16 @@ def enrolment_decide(*, enrolment: Enrolment, actor: Membership, approve: bool) 
             + reverse("programme_detail", args=[programme.organisation.slug, programme.slug]),
         },
     )
+
+
+def _completeness_refresh(*, organisation_id: int, user_id: int) -> None:
+    """What a profile needs depends on the roles held, so enrolling changes it."""
+    from openmentor.people.models import Profile
+    from openmentor.people.services import profile_completeness_refresh
+
+    profile = Profile.objects.filter(organisation_id=organisation_id, user_id=user_id).first()
+    if profile is not None:
+        profile_completeness_refresh(profile=profile)
 
 
 # --- Programme invitations -------------------------------------------------------------

@@ -181,3 +181,24 @@ def test_a_person_can_belong_to_several_organisations(tenant: Tenant, other_tena
     invitation_accept(token=created.token, user=person)
     roles = dict(Membership.objects.filter(user=person).values_list("organisation__name", "role"))
     assert roles == {"Acme": Role.PARTICIPANT, "Globex": Role.MANAGER}
+
+
+def test_an_expired_invitation_does_not_block_a_new_one(tenant: Tenant) -> None:
+    invitation_create(
+        organisation=tenant.organisation,
+        inviter=tenant.owner,
+        email="again@example.org",
+        role=Role.PARTICIPANT,
+    )
+    Invitation.objects.update(
+        created_at=timezone.now() - timedelta(days=30),
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    fresh = invitation_create(
+        organisation=tenant.organisation,
+        inviter=tenant.owner,
+        email="again@example.org",
+        role=Role.PARTICIPANT,
+    )
+    assert fresh.invitation.status == "open"
+    assert [i.status for i in Invitation.objects.order_by("created_at")] == ["revoked", "open"]

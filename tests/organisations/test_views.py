@@ -150,3 +150,24 @@ def test_person_without_organisation_is_offered_to_create_one() -> None:
     client.force_login(UserFactory())
     response = client.get("/", follow=True)
     assert "not part of an organisation yet" in response.content.decode()
+
+
+def test_programme_invitation_leads_to_the_enrolment_page(tenant: Tenant) -> None:
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory(organisation=tenant.organisation, status="enrolling")
+    created = invitation_create(
+        organisation=tenant.organisation,
+        inviter=tenant.manager,
+        email="p@example.org",
+        role=Role.PARTICIPANT,
+        programme=programme,
+        programme_role="mentor",
+    )
+    client = Client()
+    client.force_login(UserFactory(email="p@example.org"))
+    response = client.post(created.path)
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/o/{tenant.organisation.slug}/programmes/{programme.slug}/enrol/?role=mentor"
+    )
