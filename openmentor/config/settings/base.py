@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "openmentor.meetings",
     "openmentor.messaging",
     "openmentor.notifications",
+    "openmentor.matching",
 ]
 
 MIDDLEWARE = [
