@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("openmentor.mentorships.urls")),
     path("", include("openmentor.meetings.urls")),
     path("", include("openmentor.messaging.urls")),
+    path("", include("openmentor.matching.urls")),
 ]
 
 handler403 = "openmentor.core.views.permission_denied"
