@@ -1,0 +1,187 @@
+"""What a participant's home page shows: upcoming meetings, their mentorships with health
+at a glance, open goals, unread messages and the next step to take.
+
+A fixed number of queries whatever the number of mentorships.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Max
+from django.utils import timezone
+
+from openmentor.accounts.models import User
+from openmentor.meetings.models import Meeting
+from openmentor.mentorships.models import ExternalMeeting, Goal, Mentorship
+from openmentor.mentorships.selectors import mentorships_for_member, partner_for
+from openmentor.messaging.models import Message
+from openmentor.messaging.selectors import unread_counts
+from openmentor.organisations.models import Membership
+from openmentor.people.models import Profile
+
+
+@dataclass
+class MentorshipHealth:
+    level: str  # "good" | "quiet" | "new" | "waiting"
+    label: str
+    detail: str
+
+
+@dataclass
+class HomeMentorship:
+    mentorship: Mentorship
+    partner: User
+    role: str  # the viewer's role: "mentor" | "mentee"
+    health: MentorshipHealth
+    unread: int
+    next_step: str
+    next_step_url_name: str
+
+
+@dataclass
+class UpcomingMeeting:
+    meeting: Meeting
+    partner: User
+    local_start: datetime
+    needs_my_answer: bool
+
+
+@dataclass
+class HomeData:
+    mentorships: list[HomeMentorship] = field(default_factory=list)
+    meetings: list[UpcomingMeeting] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    unread_total: int = 0
+    timezone_name: str = "UTC"
+
+    @property
+    def next_step(self) -> HomeMentorship | None:
+        return next((m for m in self.mentorships if m.next_step_url_name), None)
+
+
+def mentorship_health(
+    *, mentorship: Mentorship, last_activity: datetime | None, now: datetime
+) -> MentorshipHealth:
+    """Healthy while the pair meets or talks within 1.5 × their agreed cadence.
+
+    Activity is a meeting held (on the platform or logged), or a message.
+    """
+    if mentorship.status == Mentorship.Status.PROPOSED:
+        return MentorshipHealth("waiting", "Starting", "Waiting for both of you to agree")
+    if mentorship.status == Mentorship.Status.PAUSED:
+        return MentorshipHealth("quiet", "Paused", "Paused for now")
+    allowed = timedelta(weeks=mentorship.agreed_cadence_weeks or 2) * 1.5
+    started = mentorship.started_at or mentorship.created_at
+    if last_activity is None:
+        if now - started <= allowed:
+            return MentorshipHealth("new", "New", "Just started: plan your first meeting")
+        return MentorshipHealth("quiet", "Quiet", "No meeting or message yet")
+    days = (now - last_activity).days
+    when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    if now - last_activity <= allowed:
+        return MentorshipHealth("good", "On track", f"Last in touch {when}")
+    return MentorshipHealth("quiet", "Gone quiet", f"Last in touch {when}")
+
+
+def participant_home(*, membership: Membership, now: datetime | None = None) -> HomeData:
+    now = now or timezone.now()
+    user = membership.user
+    profile = Profile.objects.filter(organisation=membership.organisation, user=user).first()
+    tz_name = profile.timezone if profile and profile.timezone else "UTC"
+    tz = ZoneInfo(tz_name)
+    mentorships = list(mentorships_for_member(membership=membership))
+    ids = [m.pk for m in mentorships]
+    unread = unread_counts(membership=membership)
+
+    held = dict(
+        Meeting.objects.filter(
+            mentorship_id__in=ids, status=Meeting.Status.ACCEPTED, starts_at__lte=now
+        )
+        .values("mentorship_id")
+        .annotate(last=Max("starts_at"))
+        .values_list("mentorship_id", "last")
+    )
+    messaged = dict(
+        Message.objects.filter(mentorship_id__in=ids)
+        .values("mentorship_id")
+        .annotate(last=Max("created_at"))
+        .values_list("mentorship_id", "last")
+    )
+    logged: dict[int, date] = dict(
+        ExternalMeeting.objects.filter(mentorship_id__in=ids)
+        .values("mentorship_id")
+        .annotate(last=Max("held_on"))
+        .values_list("mentorship_id", "last")
+    )
+    upcoming = list(
+        Meeting.objects.filter(
+            mentorship_id__in=ids,
+            status__in=[Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED],
+            starts_at__gte=now - timedelta(hours=4),
+        )
+        .select_related("mentorship__mentor", "mentorship__mentee")
+        .order_by("starts_at")[:20]
+    )
+    upcoming = [m for m in upcoming if m.starts_at + timedelta(minutes=m.duration_minutes) > now]
+    has_meeting = set(
+        Meeting.objects.filter(mentorship_id__in=ids)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("mentorship_id", flat=True)
+    )
+    goals = list(
+        Goal.objects.filter(mentorship_id__in=ids, reached_at__isnull=True)
+        .select_related("mentorship")
+        .order_by("-updated_at")[:10]
+    )
+    with_goals = set(
+        Goal.objects.filter(mentorship_id__in=ids).values_list("mentorship_id", flat=True)
+    )
+
+    data = HomeData(timezone_name=tz_name, unread_total=sum(unread.values()))
+    for m in mentorships:
+        candidates = [messaged.get(m.pk), held.get(m.pk)]
+        logged_on = logged.get(m.pk)
+        if logged_on is not None:
+            candidates.append(datetime.combine(logged_on, datetime.min.time(), tzinfo=tz))
+        last = max((c for c in candidates if c is not None), default=None)
+        role = "mentor" if m.mentor_id == user.pk else "mentee"
+        accepted_by_me = m.mentor_accepted_at if role == "mentor" else m.mentee_accepted_at
+        if m.status == Mentorship.Status.PROPOSED and accepted_by_me is None:
+            step, url = "Read and accept your mentoring agreement", "mentorship_detail"
+        elif unread.get(m.pk):
+            step, url = (
+                f"Reply to {unread[m.pk]} unread message{'s' if unread[m.pk] > 1 else ''}",
+                "conversation",
+            )
+        elif m.status == Mentorship.Status.ACTIVE and m.pk not in has_meeting:
+            step, url = "Propose your first meeting", "meeting_propose"
+        elif m.status == Mentorship.Status.ACTIVE and m.pk not in with_goals:
+            step, url = "Set a first goal together", "mentorship_detail"
+        else:
+            step, url = "", ""
+        data.mentorships.append(
+            HomeMentorship(
+                mentorship=m,
+                partner=partner_for(m, user),
+                role=role,
+                health=mentorship_health(mentorship=m, last_activity=last, now=now),
+                unread=unread.get(m.pk, 0),
+                next_step=step,
+                next_step_url_name=url,
+            )
+        )
+    for meeting in upcoming[:5]:
+        data.meetings.append(
+            UpcomingMeeting(
+                meeting=meeting,
+                partner=partner_for(meeting.mentorship, user),
+                local_start=meeting.starts_at.astimezone(tz),
+                needs_my_answer=meeting.status == Meeting.Status.PROPOSED
+                and meeting.proposed_by_id != user.pk,
+            )
+        )
+    data.goals = goals
+    return data
