@@ -61,6 +61,32 @@ def enrol(page: Page, role_label: str, track: str, confidence: str) -> None:
     expect(page.get_by_text("Done: Answer the questionnaire")).to_be_attached()
 
 
+def complete_profile(page: Page, role: str) -> None:
+    """Fills in what the meter asks for, as a person would, until it reads 100 %."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My profile").click()
+    page.get_by_label("Job title").fill("Engineer")
+    page.get_by_label("Department").fill("Platform")
+    page.get_by_label("Years of work experience").fill("12" if role == "mentor" else "2")
+    page.get_by_label("English").check()
+    page.get_by_label("Your timezone").fill("Europe/Lisbon")
+    page.get_by_label("Tuesday 09:00 to 09:30").check()
+    page.get_by_label("Tuesday 09:30 to 10:00").check()
+    if role == "mentor":
+        page.get_by_label("Short bio").fill("Ten years building Python services.")
+        page.get_by_role("group", name="Skills you can offer as a mentor").get_by_label(
+            "python", exact=True
+        ).check()
+        page.get_by_label("How many mentees you can take at once").fill("2")
+    else:
+        page.get_by_label("Your goals").fill("Lead my first project.")
+        page.get_by_role("group", name="Skills you want to develop as a mentee").get_by_label(
+            "leadership", exact=True
+        ).check()
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Your profile is saved.")).to_be_visible()
+    expect(page.get_by_label("Your profile is 100% complete")).to_be_visible()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_manager_builds_a_programme_invites_two_people_and_approves_them(
     browser: Browser, server: dict[str, Any]
@@ -132,6 +158,7 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
         expect(invitee.get_by_role("heading", name="Join Contoso")).to_be_visible()
         invitee.get_by_role("button", name="Accept invitation").click()
         enrol(invitee, role_label, track, "4")
+        complete_profile(invitee, "mentor" if address.startswith("mentor") else "mentee")
         context.close()
 
     # The manager approves both.
@@ -146,6 +173,18 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
     for address in ("mentor@example.org", "mentee@example.org"):
         subjects = [m["Subject"] for m in server["outbox"].to(address)]
         assert f"You are in: {PROGRAMME}" in subjects, subjects
+    # Both appear as complete profiles in the participants list.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Programmes").click()
+    page.get_by_role("link", name=PROGRAMME).click()
+    page.get_by_role("link", name="Participants", exact=True).click()
+    page.get_by_label("Profile").select_option(label="Complete")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text("2 participants")).to_be_visible()
+    for address in ("mentor@example.org", "mentee@example.org"):
+        row = page.get_by_role("row", name=re.compile(re.escape(address)))
+        expect(row.get_by_text("Complete")).to_be_visible()
+        expect(row.get_by_text("Active")).to_be_visible()
+
     enrolments = {
         e.user.email: e
         for e in Enrolment.objects.select_related("user").prefetch_related("answers")
