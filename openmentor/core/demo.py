@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import random
+import secrets
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.events import event_record
+from openmentor.meetings.models import Meeting
+from openmentor.mentorships.models import Goal, Mentorship, MentorshipTransition
+from openmentor.messaging.models import Message
 from openmentor.organisations.models import Membership, Organisation, Role
+from openmentor.people.completeness import profile_completeness
 from openmentor.people.models import Profile
-from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.models import (
+    Ambassador,
+    Answer,
+    Campaign,
+    CampaignDelivery,
+    Enrolment,
+    Programme,
+    Question,
+)
 
 DEMO_SLUG = "northwind"
 DEMO_PASSWORD = "northwind-demo"  # noqa: S105 - public demo login, printed by make run
@@ -194,7 +209,52 @@ def seed_demo(seed: int = 2026) -> bool:
         slug="mentoring-2027",
         description="Our company-wide one-to-one mentoring programme.",
         status=Programme.Status.ENROLLING,
+        starts_on=date(2027, 1, 11),
+        ends_on=date(2027, 7, 9),
+        matching_mode=Programme.MatchingMode.BOTH,
+        skills=SKILLS,
+        related_skills={
+            "python": ["data analysis", "machine learning"],
+            "leadership": ["people management"],
+            "public speaking": ["writing"],
+        },
+        requires_approval=True,
+        agreement_text=(
+            "We meet about every two weeks for 30 minutes, keep what we share confidential, "
+            "and tell each other early if something is not working."
+        ),
+        welcome_message="Welcome to Northwind Mentoring 2027! Complete your profile first.",
+        join_token=secrets.token_urlsafe(32),
+        created_by=manager,
     )
+    questions = [
+        Question.objects.create(
+            programme=programme,
+            position=1,
+            kind=Question.Kind.SINGLE,
+            text="How would you rather meet?",
+            required=True,
+            choices=["Video call", "Phone", "In person when possible"],
+            feeds_matching=True,
+            matching_weight=0.5,
+        ),
+        Question.objects.create(
+            programme=programme,
+            position=2,
+            kind=Question.Kind.MULTIPLE,
+            text="What would you like to focus on?",
+            choices=["Career direction", "Technical depth", "Leadership", "Confidence"],
+            feeds_matching=True,
+            matching_weight=1.0,
+        ),
+        Question.objects.create(
+            programme=programme,
+            position=3,
+            kind=Question.Kind.SCALE,
+            text="How settled do you feel in your career right now? (1–5)",
+        ),
+    ]
+    enrolments: dict[str, Enrolment] = {}
     for kind, count in (("mentor", MENTORS), ("mentee", MENTEES)):
         for i in range(1, count + 1):
             first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -223,11 +283,112 @@ def seed_demo(seed: int = 2026) -> bool:
                 availability=_availability(rng),
                 mentor_capacity=rng.choice([2, 3, 4]) if is_mentor else 0,
             )
-            Enrolment.objects.create(
+            enrolment = Enrolment.objects.create(
                 programme=programme,
                 user=user,
                 role=Enrolment.Role.MENTOR if is_mentor else Enrolment.Role.MENTEE,
                 status=Enrolment.Status.PENDING if i > count - 3 else Enrolment.Status.ACTIVE,
+                source=Enrolment.Source.INVITATION,
+                agreement_accepted_at=timezone.now(),
             )
+            enrolments[user.email] = enrolment
+            Answer.objects.bulk_create(
+                [
+                    Answer(
+                        enrolment=enrolment,
+                        question=questions[0],
+                        value=rng.choice(questions[0].choices),
+                    ),
+                    Answer(
+                        enrolment=enrolment,
+                        question=questions[1],
+                        value=rng.sample(questions[1].choices, k=rng.randint(1, 2)),
+                    ),
+                    Answer(enrolment=enrolment, question=questions[2], value=rng.randint(1, 5)),
+                ]
+            )
+    for profile in Profile.objects.filter(organisation=organisation):
+        role = "mentor" if profile.user.email.startswith("mentor") else "mentee"
+        profile.completeness = profile_completeness(profile, [role])[0]
+        profile.save(update_fields=["completeness"])
+    _seed_promotion(programme=programme, manager=manager, enrolments=enrolments, rng=rng)
+    _seed_first_mentorship(programme=programme, enrolments=enrolments)
     event_record(organisation=organisation, actor=owner, kind="organisation.created")
     return True
+
+
+def _seed_promotion(
+    *, programme: Programme, manager: User, enrolments: dict[str, Enrolment], rng: random.Random
+) -> None:
+    """A sent campaign that brought some people in, and an ambassador with a link."""
+    campaign = Campaign.objects.create(
+        programme=programme,
+        subject="Mentoring 2027 is open: find a mentor, or become one",
+        body_markdown=(
+            "Our **2027 mentoring programme** is open. Mentors give about an hour a month; "
+            "mentees choose their own goals.\n\nEnrol before 20 December."
+        ),
+        audience=Campaign.Audience.NOT_ENROLLED,
+        status=Campaign.Status.SENT,
+        link_token=secrets.token_urlsafe(16),
+        created_by=manager,
+        sent_at=timezone.now(),
+    )
+    CampaignDelivery.objects.bulk_create(
+        CampaignDelivery(campaign=campaign, email=email) for email in sorted(enrolments)[:60]
+    )
+    brought_in = [e for email, e in sorted(enrolments.items()) if email.startswith("mentee")][:12]
+    Enrolment.objects.filter(pk__in=[e.pk for e in brought_in]).update(
+        source=Enrolment.Source.CAMPAIGN, campaign=campaign
+    )
+    ambassador = Ambassador.objects.create(
+        programme=programme,
+        user=enrolments["mentor2@northwind.example"].user,
+        link_token=secrets.token_urlsafe(16),
+    )
+    Enrolment.objects.filter(
+        pk__in=[e.pk for e in rng.sample(list(enrolments.values()), k=5) if e not in brought_in]
+    ).update(source=Enrolment.Source.AMBASSADOR, ambassador=ambassador)
+
+
+def _seed_first_mentorship(*, programme: Programme, enrolments: dict[str, Enrolment]) -> None:
+    """mentor1 and mentee1 already work together, so their home pages have something to show."""
+    mentor = enrolments["mentor1@northwind.example"]
+    mentee = enrolments["mentee1@northwind.example"]
+    now = timezone.now()
+    mentorship = Mentorship.objects.create(
+        programme=programme,
+        mentor=mentor.user,
+        mentee=mentee.user,
+        status=Mentorship.Status.ACTIVE,
+        source=Mentorship.Source.MANAGER,
+        started_at=now - timedelta(days=10),
+        mentor_accepted_at=now - timedelta(days=11),
+        mentee_accepted_at=now - timedelta(days=10),
+        confidentiality_accepted=True,
+        mentor_hopes="Help with a first leadership step.",
+        mentee_hopes="Learn to lead a small team.",
+    )
+    MentorshipTransition.objects.create(mentorship=mentorship, to_status="proposed")
+    MentorshipTransition.objects.create(
+        mentorship=mentorship, from_status="proposed", to_status="active"
+    )
+    Enrolment.objects.filter(pk__in=[mentor.pk, mentee.pk]).update(matched_at=now)
+    Goal.objects.create(
+        mentorship=mentorship,
+        title="Run my first team retrospective",
+        progress=30,
+        created_by=mentee.user,
+    )
+    Meeting.objects.create(
+        mentorship=mentorship,
+        starts_at=(now + timedelta(days=5)).replace(minute=0, second=0, microsecond=0),
+        duration_minutes=30,
+        status=Meeting.Status.ACCEPTED,
+        proposed_by=mentor.user,
+    )
+    Message.objects.create(
+        mentorship=mentorship,
+        author=mentor.user,
+        body="Looking forward to our call. Bring one situation from this week you want to talk through.",
+    )

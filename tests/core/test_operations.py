@@ -101,6 +101,26 @@ def test_seed_demo_is_idempotent() -> None:
 
 
 @pytest.mark.django_db
+def test_seed_demo_shows_off_programmes_promotion_and_mentoring() -> None:
+    from openmentor.mentorships.models import Mentorship
+    from openmentor.programmes.models import Ambassador, Campaign, Enrolment, Programme
+
+    call_command("seed_demo", stdout=io.StringIO())
+    programme = Programme.objects.get(slug="mentoring-2027")
+    assert programme.questions.filter(feeds_matching=True).count() == 2
+    assert programme.requires_approval and programme.join_token
+    assert Enrolment.objects.filter(status="pending").count() == 6
+    campaign = Campaign.objects.get(programme=programme)
+    assert campaign.deliveries.count() > 0 and campaign.enrolments.count() == 12
+    assert Ambassador.objects.get().enrolments.count() > 0
+    assert Mentorship.objects.get().status == "active"
+    # Every profile is complete, so the participants list shows a matchable cohort.
+    from openmentor.people.models import Profile
+
+    assert set(Profile.objects.values_list("completeness", flat=True)) == {100}
+
+
+@pytest.mark.django_db
 def test_demo_logins_work() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     client = Client()
