@@ -1,5 +1,23 @@
-"""Mentee-choice routes (owned by the mentee-choice work); included by matching/urls.py."""
+"""Mentee-choice routes; included by matching/urls.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from openmentor.matching import choice_views as views
+
+_PROGRAMME = "o/<slug:slug>/programmes/<slug:programme_slug>/"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(_PROGRAMME + "choose/", views.recommendations, name="recommendations"),
+    path(_PROGRAMME + "requests/", views.mentor_requests, name="mentor_requests"),
+    path(_PROGRAMME + "requests/invite/", views.mentee_invite, name="mentee_invite"),
+    path(
+        _PROGRAMME + "requests/<int:request_id>/accept/",
+        views.mentor_request_accept,
+        name="mentor_request_accept",
+    ),
+    path(
+        _PROGRAMME + "requests/<int:request_id>/decline/",
+        views.mentor_request_decline,
+        name="mentor_request_decline",
+    ),
+]
