@@ -1,0 +1,338 @@
+"""Reads of manager-run matching, always through a programme already scoped to the
+organisation (views get it from `programme_for_manager`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+
+from openmentor.accounts.models import User
+from openmentor.matching.charts import Bar, bar_chart
+from openmentor.matching.explain import unmatched_line, why_lines
+from openmentor.matching.models import MatchingPin, MatchingRun
+from openmentor.matching.problem import user_id_of
+from openmentor.matching.services import COHORT, REMATCH, run_kind
+from openmentor.mentorships.models import Mentorship
+from openmentor.programmes.models import Programme
+
+FOUR_FIFTHS = 0.8
+FACTOR_NAMES = {
+    "skills": "skills",
+    "goals": "goals",
+    "bio": "bios",
+    "availability": "free time",
+    "seniority": "seniority",
+}
+
+
+def run_for_manager(*, programme: Programme, run_id: int) -> MatchingRun:
+    """A run of this programme (the programme is the organisation's); anything else 404."""
+    run = (
+        MatchingRun.objects.filter(programme=programme, pk=run_id)
+        .select_related("programme__organisation", "started_by", "published_by")
+        .first()
+    )
+    if run is None:
+        raise Http404("No such matching run")
+    return run
+
+
+def latest_run(*, programme: Programme, kind: str = COHORT) -> MatchingRun | None:
+    for run in MatchingRun.objects.filter(programme=programme).select_related(
+        "started_by", "published_by"
+    )[:20]:
+        if run_kind(run) == kind:
+            return run
+    return None
+
+
+def _question_labels(programme: Programme) -> dict[str, str]:
+    return {
+        f"q{pk}": text
+        for pk, text in programme.questions.filter(feeds_matching=True).values_list("pk", "text")
+    }
+
+
+@dataclass
+class ProposalPair:
+    mentee: str
+    mentor: str
+    mentee_name: str
+    mentor_name: str
+    score: float
+    why: list[str]
+    pin: str = ""  # "lock", "forbid" or ""
+    swapped: bool = False
+
+
+@dataclass
+class FairnessGroup:
+    name: str
+    suppressed: bool
+    mentees: int | None = None
+    matched_rate: float | None = None
+    mean_score: float | None = None
+
+
+@dataclass
+class FairnessAttribute:
+    name: str
+    groups: list[FairnessGroup]
+    disparate_impact: float | None
+    flagged: bool
+    driver: str = ""
+    without_driver: float | None = None
+    chart: str = ""
+
+
+@dataclass
+class Proposal:
+    pairs: list[ProposalPair] = field(default_factory=list)
+    unmatched: list[tuple[str, str, str]] = field(default_factory=list)  # id, name, reason
+    mentees: int = 0
+    matched_mentees: int = 0
+    matched_percent: float | None = None
+    mean_score: float | None = None
+    closeness: float | None = None  # total score / upper bound, in %
+    certified: bool = False
+    fairness: list[FairnessAttribute] = field(default_factory=list)
+    timings_s: float | None = None
+
+
+def proposal_for(*, run: MatchingRun) -> Proposal:
+    """The run's result as the page shows it: names, plain-words reasons, totals, audit.
+
+    Three queries whatever the size: names, pins and question labels.
+    """
+    result = run.result or {}
+    matches = result.get("matches") or []
+    unmatched = result.get("unmatched") or []
+    ids = {user_id_of(m["mentee"]) for m in matches} | {user_id_of(m["mentor"]) for m in matches}
+    ids |= {user_id_of(u["mentee"]) for u in unmatched}
+    names = {u.pk: u.name for u in User.objects.filter(pk__in=ids)}
+    pins = {
+        (f"u{mentee}", f"u{mentor}"): kind
+        for mentee, mentor, kind in MatchingPin.objects.filter(
+            programme_id=run.programme_id
+        ).values_list("mentee_id", "mentor_id", "kind")
+    }
+    labels = _question_labels(run.programme)
+
+    def name(eid: str) -> str:
+        return names.get(user_id_of(eid), "(no longer a member)")
+
+    proposal = Proposal()
+    for m in matches:
+        proposal.pairs.append(
+            ProposalPair(
+                mentee=m["mentee"],
+                mentor=m["mentor"],
+                mentee_name=name(m["mentee"]),
+                mentor_name=name(m["mentor"]),
+                score=m["score"],
+                why=why_lines(m.get("reasons"), question_labels=labels),
+                pin=pins.get((m["mentee"], m["mentor"]), "lock" if m.get("locked") else ""),
+                swapped=bool(m.get("swapped")),
+            )
+        )
+    proposal.unmatched = [
+        (u["mentee"], name(u["mentee"]), unmatched_line(str(u.get("reason", ""))))
+        for u in unmatched
+    ]
+    matched_ids = {m["mentee"] for m in matches}
+    all_mentees = matched_ids | {u["mentee"] for u in unmatched}
+    proposal.mentees = len(all_mentees)
+    proposal.matched_mentees = len(matched_ids)
+    if proposal.mentees:
+        proposal.matched_percent = 100.0 * len(matched_ids) / proposal.mentees
+    if matches:
+        proposal.mean_score = 100.0 * sum(m["score"] for m in matches) / len(matches)
+    objective = result.get("objective") or {}
+    total, bound = objective.get("total_score"), objective.get("upper_bound")
+    if total is not None and bound:
+        proposal.closeness = min(100.0, 100.0 * total / bound)
+        proposal.certified = total >= bound
+    elif total is not None and matches:
+        proposal.closeness, proposal.certified = 100.0, True
+    timings = result.get("timings") or {}
+    proposal.timings_s = timings.get("total_s")
+    for attribute, audit in sorted((result.get("fairness") or {}).items()):
+        groups = []
+        for group, stats in sorted((audit.get("groups") or {}).items()):
+            groups.append(
+                FairnessGroup(
+                    name=group,
+                    suppressed=bool(stats.get("suppressed")),
+                    mentees=stats.get("mentees"),
+                    matched_rate=stats.get("matched_rate"),
+                    mean_score=stats.get("mean_score"),
+                )
+            )
+        impact = audit.get("disparate_impact")
+        driver = audit.get("driver") or {}
+        item = FairnessAttribute(
+            name=attribute.replace("_", " "),
+            groups=groups,
+            disparate_impact=impact,
+            flagged=impact is not None and impact < FOUR_FIFTHS,
+            driver=FACTOR_NAMES.get(str(driver.get("factor", "")), str(driver.get("factor", ""))),
+            without_driver=driver.get("disparate_impact_without"),
+        )
+        item.chart = bar_chart(
+            [
+                Bar(
+                    label=g.name,
+                    value=None if g.suppressed else g.matched_rate,
+                    text="suppressed (fewer than 5)" if g.suppressed else "",
+                    tone="flag" if item.flagged else "",
+                )
+                for g in groups
+            ],
+            title=f"Matched rate by {item.name}",
+        )
+        proposal.fairness.append(item)
+    return proposal
+
+
+def run_is_rematch(run: MatchingRun) -> bool:
+    return run_kind(run) == REMATCH
+
+
+# --- outcomes -----------------------------------------------------------------------------
+
+BANDS: list[tuple[str, float, float]] = [
+    ("under 40 %", 0.0, 0.4),
+    ("40–60 %", 0.4, 0.6),
+    ("60–80 %", 0.6, 0.8),
+    ("80 % and over", 0.8, 1.01),
+]
+EARLY_DAYS = 90
+
+# A later feedback app plugs in here: a function from a programme to {mentorship id:
+# mean rating 1-5}. None means no feedback is collected yet.
+FeedbackRatings = Callable[[Programme], dict[int, float]]
+feedback_ratings_provider: FeedbackRatings | None = None
+
+
+@dataclass
+class OutcomeBand:
+    label: str
+    mentorships: int = 0
+    ended_early: int = 0
+    early_by_reason: dict[str, int] = field(default_factory=dict)
+    ratings: list[float] = field(default_factory=list)
+
+    @property
+    def early_rate(self) -> float | None:
+        return self.ended_early / self.mentorships if self.mentorships else None
+
+    @property
+    def mean_rating(self) -> float | None:
+        return sum(self.ratings) / len(self.ratings) if self.ratings else None
+
+
+@dataclass
+class Outcomes:
+    bands: list[OutcomeBand]
+    total: int
+    feedback_collected: bool
+    reasons: list[tuple[str, str]]
+    early_chart: str = ""
+    rating_chart: str = ""
+
+
+def matching_outcomes(*, programme: Programme, now: dt.datetime | None = None) -> Outcomes:
+    """Match score band against early endings (within 90 days, by reason) and feedback.
+
+    One query for the mentorships (plus whatever the feedback provider needs).
+    """
+    bands = [OutcomeBand(label=label) for label, _, _ in BANDS]
+    rows = Mentorship.objects.filter(programme=programme, match_score__isnull=False).values_list(
+        "pk", "match_score", "status", "created_at", "started_at", "ended_at", "end_reason"
+    )
+    ratings = feedback_ratings_provider(programme) if feedback_ratings_provider else None
+    total = 0
+    for pk, score, status, created_at, started_at, ended_at, end_reason in rows:
+        value = float(score or 0.0)
+        band = next(b for b, (_, lo, hi) in zip(bands, BANDS, strict=True) if lo <= value < hi)
+        band.mentorships += 1
+        total += 1
+        began = started_at or created_at
+        if (
+            status == Mentorship.Status.ENDED
+            and ended_at
+            and ended_at - began <= dt.timedelta(days=EARLY_DAYS)
+        ):
+            band.ended_early += 1
+            key = end_reason or "other"
+            band.early_by_reason[key] = band.early_by_reason.get(key, 0) + 1
+        if ratings and pk in ratings:
+            band.ratings.append(ratings[pk])
+    outcomes = Outcomes(
+        bands=bands,
+        total=total,
+        feedback_collected=bool(ratings),
+        reasons=list(Mentorship.EndReason.choices),
+    )
+    top_rate = max((b.early_rate or 0.0 for b in bands), default=0.0)
+    outcomes.early_chart = bar_chart(
+        [
+            Bar(
+                label=b.label,
+                value=b.early_rate,
+                text="no matches" if b.early_rate is None else "",
+                tone="flag",
+            )
+            for b in bands
+        ],
+        title="Share of mentorships that ended within 90 days, by match score",
+        max_value=max(top_rate, 0.1),
+    )
+    if outcomes.feedback_collected:
+        outcomes.rating_chart = bar_chart(
+            [
+                Bar(
+                    label=b.label,
+                    value=b.mean_rating,
+                    text="—" if b.mean_rating is None else f"{b.mean_rating:.1f} / 5",
+                )
+                for b in bands
+            ],
+            title="Mean feedback rating, by match score",
+            max_value=5.0,
+        )
+    return outcomes
+
+
+def mentorship_why(*, mentorship: Mentorship, viewer: User | None = None) -> list[str]:
+    """ "Why this match" for a mentorship, worded for the person looking at it."""
+    role = None
+    if viewer is not None:
+        role = "mentee" if viewer.pk == mentorship.mentee_id else "mentor"
+        if viewer.pk not in (mentorship.mentee_id, mentorship.mentor_id):
+            role = None
+    return why_lines(mentorship.match_reasons, viewer_role=role)
+
+
+def rematch_waiting(*, programme: Programme) -> int:
+    from openmentor.mentorships.models import RematchRequest
+
+    return RematchRequest.objects.filter(
+        programme=programme, status=RematchRequest.Status.OPEN, role="mentee"
+    ).count()
+
+
+def runs_recent(*, programme: Programme, limit: int = 10) -> list[MatchingRun]:
+    return list(
+        MatchingRun.objects.filter(programme=programme).select_related(
+            "started_by", "published_by"
+        )[:limit]
+    )
+
+
+def pair_lookup(run: MatchingRun) -> dict[str, Any]:
+    return {m["mentee"]: m for m in (run.result or {}).get("matches") or []}
