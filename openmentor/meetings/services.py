@@ -60,6 +60,15 @@ def _check_time(
     exclude_id: int | None = None,
     field: str = "starts_at",
 ) -> None:
+    # Lock both members' rows for the rest of the transaction, so two proposals made at
+    # the same instant (in two of a person's mentorships) cannot both pass the overlap
+    # check; on SQLite writes are serialised anyway.
+    list(
+        User.objects.select_for_update()
+        .filter(pk__in=[mentorship.mentor_id, mentorship.mentee_id])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     errors: dict[str, list[str]] = {}
     if duration_minutes > MAX_MEETING_MINUTES:
         errors["duration_minutes"] = ["A meeting can last at most 4 hours (240 minutes)."]
