@@ -4,6 +4,7 @@ the cascade on decline and on expiry, accept, invitations and every refusal."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 from django.core import mail
@@ -12,8 +13,11 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from openmentor.accounts.models import User
-from openmentor.matching import choice
-from openmentor.matching.choice_tasks import request_expiry
+from openmentor.core.scheduler import registered_jobs
+from openmentor.matching import (
+    choice,
+    choice_tasks,  # noqa: F401  (registers the periodic job)
+)
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import Mentorship
 from openmentor.notifications.models import Notification
@@ -57,7 +61,8 @@ def decline(request: MentorRequest, user: User) -> MentorRequest:
 
 def expire() -> int:
     with committed():
-        return request_expiry(timezone.now())
+        # The function the scheduler ticks, as registered (MatchingConfig.ready imports it).
+        return cast(int, registered_jobs()["matching.request_expiry"](timezone.now()))
 
 
 def statuses(mentee: User) -> list[tuple[int, str]]:
