@@ -622,13 +622,15 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
             if mentee.pk in requests:
                 request = RematchRequest.objects.get(pk=requests[mentee.pk])
                 resolved = rematch_request_resolve(
-                    rematch_request=request, manager=actor, new_partner=mentor
+                    rematch_request=request,
+                    manager=actor,
+                    new_partner=mentor,
+                    match_score=match["score"],
+                    match_reasons=reasons,
+                    notify=False,  # _introduce below says why they were matched
                 )
                 mentorship = resolved.new_mentorship
                 assert mentorship is not None
-                mentorship.match_score = match["score"]
-                mentorship.match_reasons = reasons
-                mentorship.save(update_fields=["match_score", "match_reasons"])
             else:
                 mentorship = mentorship_create(
                     programme=programme,
@@ -638,6 +640,7 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
                     source=Mentorship.Source.MATCHING,
                     match_score=match["score"],
                     match_reasons=reasons,
+                    notify=False,  # _introduce below says why they were matched
                 )
         except ValidationError as error:
             raise ValidationError(

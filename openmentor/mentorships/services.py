@@ -106,8 +106,12 @@ def mentorship_create(
     source: str,
     match_score: float | None = None,
     match_reasons: Sequence[Any] = (),
+    notify: bool = True,
 ) -> Mentorship:
     """Proposes a mentorship between an active mentor and an active mentee of `programme`.
+
+    With `notify=False` the caller sends its own introduction e-mail (matching does, with
+    the reasons for the match); the in-app notification is always made.
 
     Refuses (ValidationError at the `mentor`/`mentee` field) the same person twice,
     people outside the organisation or not actively enrolled in that role, a mentor at
@@ -201,6 +205,8 @@ def mentorship_create(
     )
     url = settings.SITE_URL + mentorship_url(mentorship)
     for person, partner, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentee")):
+        if not notify:
+            break
         email_send(
             to=[person.email],
             subject=f"Meet your {'mentee' if role == 'mentor' else 'mentor'}: {partner.name}",
@@ -444,6 +450,9 @@ def rematch_request_resolve(
     rematch_request: RematchRequest,
     manager: Membership,
     new_partner: User | None = None,
+    match_score: float | None = None,
+    match_reasons: Sequence[Any] = (),
+    notify: bool = True,
 ) -> RematchRequest:
     """A manager closes a rematch request, optionally by proposing a new mentorship.
 
@@ -473,6 +482,9 @@ def rematch_request_resolve(
             mentee=mentee,
             created_by=manager.user,
             source=Mentorship.Source.REMATCH,
+            match_score=match_score,
+            match_reasons=match_reasons,
+            notify=notify,
         )
     request.status = RematchRequest.Status.RESOLVED
     request.resolved_at = timezone.now()

@@ -46,6 +46,7 @@ def test_publish_creates_mentorships_and_introductions_with_reasons(
     assert run.published_by == scenario.manager.user and run.published_at
     intros = [m for m in mail.outbox if m.subject.startswith("Why you were matched")]
     assert len(intros) == 8  # both sides of each pair
+    assert len(mail.outbox) == 8  # and no second, reason-less "meet your mentor" e-mail
     assert "You both work on" in intros[0].body
     first = made.first()
     assert first is not None
