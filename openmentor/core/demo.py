@@ -18,7 +18,7 @@ from openmentor.mentorships.models import Goal, Mentorship, MentorshipTransition
 from openmentor.messaging.models import Message
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.people.completeness import profile_completeness
-from openmentor.people.models import Profile
+from openmentor.people.models import Profile, SelfIdentification
 from openmentor.programmes.models import (
     Ambassador,
     Answer,
@@ -311,10 +311,38 @@ def seed_demo(seed: int = 2026) -> bool:
         role = "mentor" if profile.user.email.startswith("mentor") else "mentee"
         profile.completeness = profile_completeness(profile, [role])[0]
         profile.save(update_fields=["completeness"])
+    _seed_self_identification(organisation=organisation, enrolments=enrolments, rng=rng)
     _seed_promotion(programme=programme, manager=manager, enrolments=enrolments, rng=rng)
     _seed_first_mentorship(programme=programme, enrolments=enrolments)
     event_record(organisation=organisation, actor=owner, kind="organisation.created")
     return True
+
+
+def _seed_self_identification(
+    *, organisation: Organisation, enrolments: dict[str, Enrolment], rng: random.Random
+) -> None:
+    """Most people answered the voluntary questions, so the fairness audit has groups."""
+    rows = []
+    for email, enrolment in sorted(enrolments.items()):
+        if rng.random() < 0.15:
+            continue  # did not answer
+        age_band = (
+            rng.choice(["35_44", "45_54", "55_64"])
+            if email.startswith("mentor")
+            else rng.choice(["under_25", "25_34", "25_34", "35_44"])
+        )
+        rows.append(
+            SelfIdentification(
+                organisation=organisation,
+                user=enrolment.user,
+                gender=rng.choice(
+                    ["woman", "man", "woman", "man", "non_binary", "prefer_not_to_say"]
+                ),
+                ethnicity=rng.choice(["asian", "black", "white", "hispanic_latino", "mixed", ""]),
+                age_band=age_band,
+            )
+        )
+    SelfIdentification.objects.bulk_create(rows)
 
 
 def _seed_promotion(

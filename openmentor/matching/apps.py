@@ -9,3 +9,7 @@ class MatchingConfig(AppConfig):
 
     name = "openmentor.matching"
     label = "matching"
+
+    def ready(self) -> None:
+        # Registers the periodic job that expires unanswered mentor requests.
+        from openmentor.matching import choice_tasks  # noqa: F401

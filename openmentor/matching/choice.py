@@ -877,6 +877,9 @@ def mentor_request_accept(*, mentor_request: MentorRequest, user: User) -> Mento
         source=Mentorship.Source.CHOICE,
         match_score=request.score,
         match_reasons=list(request.reasons or []),
+        # The person who asked gets the "said yes" e-mail with the reasons and the link;
+        # the one who answered is on the page. No second, generic e-mail.
+        notify=False,
     )
     now = timezone.now()
     request.status = MentorRequest.Status.ACCEPTED

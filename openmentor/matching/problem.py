@@ -137,7 +137,9 @@ def build_problem(
                 data["department"] = profile.department
             if profile.seniority_years is not None:
                 data["seniority"] = profile.seniority_years
-            if profile.reports_to_id is not None and profile.reports_to_id in everyone:
+            if profile.reports_to_id is not None:
+                # Kept only if that person is in the final lists (see below); the reporting
+                # line is also sent as forbidden pairs.
                 data["manager_id"] = engine_id(profile.reports_to_id)
         if answers.get(user_id):
             data["answers"] = answers[user_id]
@@ -160,6 +162,10 @@ def build_problem(
 
     mentee_set = {m["id"] for m in mentees}
     mentor_set = {m["id"] for m in mentors}
+    listed = mentee_set | mentor_set
+    for listed_person in (*mentees, *mentors):
+        if listed_person.get("manager_id") not in listed:
+            listed_person.pop("manager_id", None)
     forbidden: set[tuple[str, str]] = set()
 
     def forbid(mentee: int, mentor: int) -> None:
