@@ -1,6 +1,8 @@
 """Benchmark the matching engine on seeded synthetic cohorts.
 
     python bench/matching.py [--quick]
+    python bench/matching.py --embeddings wordllama [minilm]
+
 
 Each size runs in its own process so peak memory (ru_maxrss) is per size. Baselines use the
 same candidate scores: greedy (best pair first) and the stable hospital-residents matching of
@@ -77,7 +79,13 @@ def stable(cands: list[tuple[str, str, float]], cap: dict[str, int]) -> tuple[in
 
 
 def one(kind: str, n: int, m: int, baselines: bool) -> dict[str, float]:
+    import logging
+
     from openmentor.matching.engine import solve, synthetic
+
+    # per-round pricing statistics on stderr (the parent prints them)
+    logging.basicConfig(level=logging.WARNING, format="    %(message)s", stream=sys.stderr)
+    logging.getLogger("openmentor.matching.engine").setLevel(logging.DEBUG)
 
     t0 = time.perf_counter()
     problem = synthetic.score_problem(n, m) if kind == "scores" else synthetic.profile_problem(n, m)
@@ -118,12 +126,64 @@ def one(kind: str, n: int, m: int, baselines: bool) -> dict[str, float]:
     return out
 
 
+def embeddings(name: str) -> dict[str, object]:
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    from openmentor.matching.engine import embedding, synthetic
+
+    t0 = time.perf_counter()
+    backend = embedding.WordLlamaBackend() if name == "wordllama" else embedding.MiniLMBackend()
+    backend.encode(["warm up"])
+    load_s = time.perf_counter() - t0
+    pairs = json.loads((_HERE / "data" / "goal_offer_pairs.json").read_text())
+    goals = sorted({p["goal"] for p in pairs})
+    offers = sorted({p["offer"] for p in pairs})
+    vec = backend.encode(goals + offers)
+    gv = dict(zip(goals, vec[: len(goals)], strict=True))
+    ov = dict(zip(offers, vec[len(goals) :], strict=True))
+    cos = np.array([float(gv[p["goal"]] @ ov[p["offer"]]) for p in pairs])
+    grade = np.array([p["relevance"] for p in pairs])
+    rho = float(spearmanr(cos, grade).statistic)
+    best_first = 0
+    for g in goals:
+        idx = [k for k, p in enumerate(pairs) if p["goal"] == g]
+        top = max(idx, key=lambda k: cos[k])
+        best_first += int(grade[top] == grade[idx].max())
+    rng = np.random.default_rng(0)
+    texts = [p.goals for p in synthetic.people(rng, 10_000, "e", False)]
+    texts += [p.goals for p in synthetic.people(rng, 2_000, "m", True)]
+    t1 = time.perf_counter()
+    backend.encode(texts)
+    enc_s = time.perf_counter() - t1
+    return {
+        "backend": name,
+        "pairs": len(pairs),
+        "spearman_rho": round(rho, 3),
+        "best_first": f"{best_first}/{len(goals)}",
+        "load_s": round(load_s, 2),
+        "texts": len(texts),
+        "encode_s": round(enc_s, 2),
+        "texts_per_s": round(len(texts) / enc_s),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="small sizes only (< 60 s)")
     ap.add_argument("--one", nargs=3, metavar=("KIND", "N", "M"))
     ap.add_argument("--baselines", action="store_true")
+    ap.add_argument(
+        "--embeddings",
+        nargs="+",
+        metavar="BACKEND",
+        help="measure embedding backends (wordllama, minilm) on bench/data/goal_offer_pairs.json",
+    )
     args = ap.parse_args()
+    if args.embeddings:
+        for name in args.embeddings:
+            print(json.dumps(embeddings(name)), flush=True)
+        return 0
     if args.one:
         kind, n, m = args.one[0], int(args.one[1]), int(args.one[2])
         print(json.dumps(one(kind, n, m, args.baselines)))
@@ -155,6 +215,11 @@ def main() -> int:
             f"pricing rounds {r['rounds']}",
             flush=True,
         )
+        phases = [k for k in r if k.endswith("_s") and k not in ("time_s", "gen_s", "wall_s")]
+        print("  phases: " + ", ".join(f"{k[:-2]} {r[k]:.2f}" for k in phases), flush=True)
+        for line in proc.stderr.splitlines():
+            if line.startswith("    "):
+                print(line, flush=True)
         if "greedy_score" in r:
             print(
                 f"  greedy: pairs {r['greedy_pairs']}, score {r['greedy_score']:.2f} "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections import Counter
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from openmentor.matching.engine import load_problem, result_to_dict, solve
@@ -68,8 +69,51 @@ def brute_force(d: dict[str, Any]) -> tuple[int, int, int]:
     return best
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# MATCHING_EXAMPLES=2000 runs the properties harder, locally (the suite keeps them modest).
+EXAMPLES = int(os.environ.get("MATCHING_EXAMPLES", "60"))
+
+
+def _d(es: list[Any], ms: list[Any], scores: list[Any], locked: list[Any], **st_: Any) -> Any:
+    return {
+        "version": 1,
+        "mentees": es,
+        "mentors": ms,
+        "scores": scores,
+        "forbidden_pairs": [],
+        "locked_pairs": locked,
+        "settings": {"candidates_per_mentee": 1, "min_score": 0.0, **st_},
+    }
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
+# The only candidate is locked: pricing ran over an empty candidate set (IndexError).
+@example(
+    _d(
+        [{"id": "e0", "wants": 1}],
+        [{"id": "m0", "capacity": 0}, {"id": "m1", "capacity": 1}, {"id": "m2", "capacity": 0}],
+        [["e0", "m1", 0.01], ["e0", "m2", 0.0]],
+        [["e0", "m1"]],
+    )
+)
+# Pricing offered a locked pair again and the flow chose it a second time.
+@example(
+    _d(
+        [{"id": "e0", "wants": 2}, {"id": "e1", "wants": 1}],
+        [{"id": "m0", "capacity": 1}, {"id": "m1", "capacity": 3}],
+        [["e0", "m1", 0.9], ["e0", "m0", 0.1], ["e1", "m0", 0.3]],
+        [["e0", "m1"]],
+    )
+)
+# Every mentor is full and everything is locked.
+@example(
+    _d(
+        [{"id": "e0", "wants": 1}, {"id": "e1", "wants": 1}],
+        [{"id": "m0", "capacity": 1}, {"id": "m1", "capacity": 0}],
+        [["e0", "m0", 0.5], ["e1", "m0", 0.7]],
+        [["e0", "m0"]],
+    )
+)
 def test_feasible_and_optimal(d: dict[str, Any]) -> None:
     p = load_problem(d)
     r = solve(p)
@@ -93,7 +137,7 @@ def test_feasible_and_optimal(d: dict[str, Any]) -> None:
     assert r.objective.upper_bound == r.objective.total_score
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=max(20, EXAMPLES // 3), deadline=None)
 @given(instances())
 def test_deterministic(d: dict[str, Any]) -> None:
     a = json.dumps(result_to_dict(solve(load_problem(d)), timings=False))
@@ -124,3 +168,24 @@ def test_pricing_recovers_pruned_pairs_on_profiles() -> None:
     assert (a.mentees_matched, a.matched_pairs) == (b.mentees_matched, b.matched_pairs)
     assert abs(a.total_score - b.total_score) < 1e-6
     assert a.pricing_rounds > 1
+
+
+def test_bound_cache_threads_and_plain_pricing_agree(monkeypatch: Any) -> None:
+    """Pricing from cached bounds and the reserve gives the same bytes as re-scoring every
+    mentee, whatever the number of scoring threads."""
+    from openmentor.matching.engine import scoring, synthetic
+    from openmentor.matching.engine.model import Settings
+
+    p = synthetic.profile_problem(240, 60, seed=3)
+    p = type(p)(p.mentees, p.mentors, Settings(candidates_per_mentee=2))
+
+    def run() -> str:
+        return json.dumps(result_to_dict(solve(p), timings=False))
+
+    monkeypatch.setenv("OPENMENTOR_MATCHING_THREADS", "1")
+    cached = run()
+    monkeypatch.setenv("OPENMENTOR_MATCHING_THREADS", "3")
+    assert run() == cached
+    monkeypatch.setattr(scoring, "CACHE_BYTES", 0)
+    assert run() == cached
+    assert json.loads(cached)["objective"]["pricing_rounds"] > 1

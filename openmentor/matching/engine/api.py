@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +21,23 @@ from .model import (
     Result,
     Unmatched,
 )
-from .scoring import Candidates, Prepared, block, chunks, keys, prepare, top_k
-from .solver import FlowSolution, solve_flow
+from .scoring import (
+    BoundCache,
+    Candidates,
+    Prepared,
+    block,
+    chunks,
+    keys,
+    pmap,
+    prepare,
+    top_k,
+)
+from .solver import Cut, FlowSolution, solve_flow
 
 I64 = NDArray[np.int64]
 Progress = Callable[[float], None]
+Phases = list[tuple[str, float]]
+log = logging.getLogger(__name__)
 ADD_PER_ROW = 20  # left-out pairs added per mentee and pricing round
 
 
@@ -38,6 +51,7 @@ class Optimum:
     upper_bound_slack: int
     rounds: int
     cands: Candidates
+    alt: list[Candidates]  # top-K candidates of the extra weightings, if any were asked
 
 
 def _locked(prep: Prepared) -> tuple[I64, I64, I64]:
@@ -60,14 +74,27 @@ def optimise(
     progress: Progress | None = None,
     cands: Candidates | None = None,
     certify: bool = True,
+    phases: Phases | None = None,
+    variants: Sequence[dict[str, float]] = (),
 ) -> Optimum:
-    """The lexicographic optimum; with ``certify`` (default) exact over all pairs."""
+    """The lexicographic optimum; with ``certify`` (default) exact over all pairs.
+
+    ``variants``: further weightings whose top-K candidates are selected in the same
+    scoring pass (for the fairness audit), returned as ``Optimum.alt``.
+    """
     pr = prep.problem
     n, m = prep.n, prep.m
     k = pr.settings.candidates_per_mentee
+    ph: Phases = phases if phases is not None else []
+    t0 = time.perf_counter()
+    alt: list[Candidates] = []
     if cands is None:
-        cands = top_k(prep, k, (lambda x: progress(0.6 * x)) if progress else None)[0]
+        prog = (lambda x: progress(0.6 * x)) if progress else None
+        cands, *alt = top_k(prep, k, prog, variants=[prep.weights, *variants], cache=certify)
+        ph.append(("topk_s", time.perf_counter() - t0))
     li, lj, ls = _locked(prep)
+    if cands.cache is not None:
+        cands.cache.drop(li, lj, reserve=True)
     wants = np.array([pr.wants(p) for p in pr.mentees], dtype=np.int64)
     cap = np.array([p.capacity for p in pr.mentors], dtype=np.int64)
     np.subtract.at(wants, li, 1)
@@ -83,13 +110,20 @@ def optimise(
     rounds = 0
     while True:
         rounds += 1
-        sol = solve_flow(n, m, ci, cj, cs, wants, covered, cap)
+        sol = solve_flow(n, m, ci, cj, cs, wants, covered, cap, duals=certify)
+        ph.extend((f"round{rounds}_{name}", v) for name, v in sol.timings)
         if not certify:
             slack = -1
             break
-        add_i, add_j, add_s, slack = _price(prep, cands, sol, ci * m + cj)
+        t0 = time.perf_counter()
+        # locked pairs count as present: pricing must never offer them a second time
+        add_i, add_j, add_s, slack = _price(prep, cands, sol, np.concatenate([ci * m + cj, lcode]))
+        ph.append((f"round{rounds}_pricing_s", time.perf_counter() - t0))
+        log.debug("round %d: %d arcs, %d pairs added, slack %d", rounds, len(ci), len(add_i), slack)
         if len(add_i) == 0:
             break
+        if cands.cache is not None:
+            cands.cache.drop(add_i, add_j)
         ci = np.concatenate([ci, add_i])
         cj = np.concatenate([cj, add_j])
         cs = np.concatenate([cs, add_s])
@@ -108,45 +142,69 @@ def optimise(
     matched = int(covered.sum()) + sol.first_count
     cands_all = Candidates(ci, cj, cs, cands.threshold, cands.stage_counts)
     return Optimum(
-        ii[order], jj[order], ss[order], locked[order], matched, slack, rounds, cands_all
+        ii[order], jj[order], ss[order], locked[order], matched, slack, rounds, cands_all, alt
     )
 
 
 def _price(
     prep: Prepared, cands: Candidates, sol: FlowSolution, codes: I64
 ) -> tuple[I64, I64, I64, int]:
-    """Left-out pairs that could still improve the result, and the score slack bound."""
+    """Left-out pairs that could still improve the result, and the score slack bound.
+
+    A left-out allowed pair (i, j) could improve the result if it crosses the stage-1 or
+    stage-2 min cut (mentee on the source side, mentor not; with a cache, of the two min
+    cuts the flow gives, the one fewer left-out pairs cross), or if its reduced gain
+    ``s - pot_e[i] + pot_m[j]`` is positive. Only mentees that may have such a pair are
+    scored again: those whose cached bounds allow it (:class:`BoundCache`), or without a
+    cache those whose K-th candidate score plus the largest mentor potential allows it.
+    """
     m = prep.m
-    thr = cands.threshold
-    pruned_rows = thr >= 0
-    out1 = bool((~sol.cut1_m).any())
-    out2 = bool((~sol.cut2_m).any())
-    thr_score = np.where(pruned_rows, thr // max(m, 1), -1)
-    max_pm = int(sol.pot_m.max()) if m else 0
-    need = pruned_rows & (
-        (sol.cut1_e & out1) | (sol.cut2_e & out2) | (thr_score + max_pm > sol.pot_e)
+    cache = cands.cache
+    if cache is not None:
+        rows_all = _rows_to_price(prep, cache, sol)  # also picks the min cuts to check
+    else:
+        thr = cands.threshold
+        pruned_rows = thr >= 0
+        thr_score = np.where(pruned_rows, thr // max(m, 1), -1)
+        max_pm = int(sol.pot_m.max()) if m else 0
+        need = pruned_rows & (
+            (sol.cut1_e & bool((~sol.cut1_m).any()))
+            | (sol.cut2_e & bool((~sol.cut2_m).any()))
+            | (thr_score + max_pm > sol.pot_e)
+        )
+        rows_all = np.flatnonzero(need)
+    out1 = ~sol.cut1_m
+    out2 = ~sol.cut2_m
+    none = np.zeros(0, np.int64)
+    from_reserve = (none, none, none, 0)
+    if cache is not None:
+        from_reserve = _price_reserve(prep, cache, sol)
+    log.debug(
+        "pricing: %d reserve pairs added; %d of %d mentees scored again",
+        len(from_reserve[0]),
+        len(rows_all),
+        prep.n,
     )
-    rows_all = np.flatnonzero(need)
     if len(rows_all) == 0:
-        return (np.zeros(0, np.int64),) * 3 + (0,)
-    codes_sorted = np.sort(codes)
-    ai, aj, as_ = [], [], []
-    slack = 0
-    for rows in chunks(prep, rows_all):
+        return from_reserve
+    codes_sorted = np.sort(codes) if cache is None else codes
+
+    def one(rows: I64) -> tuple[I64, I64, I64, int]:
         b = block(prep, rows)
-        c = rows[:, None] * m + np.arange(m)[None, :]
-        pos = np.searchsorted(codes_sorted, c)
-        present = codes_sorted[np.minimum(pos, len(codes_sorted) - 1)] == c
-        left = b.allowed & ~present
+        if cache is not None:
+            left = b.allowed & (cache.q[rows] > 0)
+        else:
+            c = rows[:, None] * m + np.arange(m)[None, :]
+            left = b.allowed & ~_in_sorted(codes_sorted, c)
         gain = b.s_int - sol.pot_e[rows][:, None] + sol.pot_m[None, :]
         viol = left & (
-            (sol.cut1_e[rows][:, None] & ~sol.cut1_m[None, :])
-            | (sol.cut2_e[rows][:, None] & ~sol.cut2_m[None, :])
+            (sol.cut1_e[rows][:, None] & out1[None, :])
+            | (sol.cut2_e[rows][:, None] & out2[None, :])
             | (gain > 0)
         )
-        slack += int(np.where(left & (gain > 0), gain, 0).sum())
+        slack = int(np.where(left & (gain > 0), gain, 0).sum())
         if not viol.any():
-            continue
+            return none, none, none, slack
         kk = np.where(viol, keys(b.s_int, m), -1)
         take = min(ADD_PER_ROW, m)
         part = (
@@ -156,17 +214,124 @@ def _price(
         )
         sel = np.take_along_axis(kk, part, axis=1) >= 0
         r_idx = np.broadcast_to(np.arange(len(rows))[:, None], part.shape)
-        ai.append(rows[r_idx[sel]])
-        aj.append(part[sel])
-        as_.append(b.s_int[r_idx[sel], part[sel]])
-    if not ai:
-        return (np.zeros(0, np.int64),) * 3 + (slack,)
+        return rows[r_idx[sel]], part[sel], b.s_int[r_idx[sel], part[sel]], slack
+
+    got = [from_reserve, *pmap(one, list(chunks(prep, rows_all)))]
+    slack = sum(g[3] for g in got)
     return (
-        np.concatenate(ai).astype(np.int64),
-        np.concatenate(aj).astype(np.int64),
-        np.concatenate(as_).astype(np.int64),
+        np.concatenate([none, *(g[0] for g in got)]).astype(np.int64),
+        np.concatenate([none, *(g[1] for g in got)]).astype(np.int64),
+        np.concatenate([none, *(g[2] for g in got)]).astype(np.int64),
         slack,
     )
+
+
+def _price_reserve(
+    prep: Prepared, cache: BoundCache, sol: FlowSolution
+) -> tuple[I64, I64, I64, int]:
+    """Price the reserve exactly (no scoring); the improving pairs leave the reserve."""
+    m = prep.m
+    idx = np.flatnonzero(cache.alive)
+    ri, rj, rs = cache.res_i[idx], cache.res_j[idx], cache.res_s[idx]
+    gain = rs - sol.pot_e[ri] + sol.pot_m[rj]
+    viol = (sol.cut1_e[ri] & ~sol.cut1_m[rj]) | (sol.cut2_e[ri] & ~sol.cut2_m[rj]) | (gain > 0)
+    slack = int(gain[gain > 0].sum())
+    v = idx[viol]
+    if len(v) == 0:
+        none = np.zeros(0, np.int64)
+        return none, none, none, slack
+    # at most ADD_PER_ROW per mentee, best first (higher score, then lower mentor index)
+    vi, vj = cache.res_i[v], cache.res_j[v]
+    order = np.lexsort((-(cache.res_s[v] * m + (m - 1 - vj)), vi))
+    v, vi = v[order], vi[order]
+    first = np.ones(len(v), dtype=np.bool_)
+    first[1:] = vi[1:] != vi[:-1]
+    pos = np.arange(len(v))
+    rank = pos - np.maximum.accumulate(np.where(first, pos, 0))
+    take = v[rank < ADD_PER_ROW]
+    cache.alive[take] = False
+    return cache.res_i[take], cache.res_j[take], cache.res_s[take], slack
+
+
+def _rows_to_price(prep: Prepared, cache: BoundCache, sol: FlowSolution) -> I64:
+    """Mentees with a left-out pair whose cached bound could improve the result."""
+    n = prep.n
+    if n == 0 or prep.m == 0:
+        return np.zeros(0, dtype=np.int64)
+    lut = cache.ub()
+    pm = sol.pot_m.astype(np.float32)
+    big = float(np.abs(sol.pot_m).max()) + float(np.abs(sol.pot_e).max()) + SCORE_SCALE
+    # float32 rounding of the bound and potentials, plus a score unit either way
+    margin = 8.0 * float(np.spacing(np.float32(big))) + 2.0
+    flag = _choose_cuts(prep, cache, sol)
+
+    def one(rows: I64) -> NDArray[np.bool_]:
+        best = np.take(lut, cache.q[rows])
+        best += pm[None, :]
+        return np.asarray(best.max(axis=1).astype(np.float64) + margin > sol.pot_e[rows])
+
+    parts = list(chunks(prep))
+    by_bound = np.concatenate([np.zeros(0, np.bool_), *pmap(one, parts)])
+    log.debug("pricing: %d mentees cross a cut, %d by bounds", flag.sum(), by_bound.sum())
+    return np.flatnonzero(by_bound | flag)
+
+
+def _crossing(prep: Prepared, cache: BoundCache, cut: Cut) -> NDArray[np.bool_]:
+    """Mentees with a left-out allowed pair (cached or in the reserve) that crosses ``cut``."""
+    cut_e, cut_m = cut
+    out_m = ~cut_m
+    rows_in = np.flatnonzero(cut_e)
+    flag = np.zeros(prep.n, dtype=np.bool_)
+    if len(rows_in) == 0 or not out_m.any():
+        return flag
+    a = np.flatnonzero(cache.alive)
+    ri, rj = cache.res_i[a], cache.res_j[a]
+    flag[ri[cut_e[ri] & out_m[rj]]] = True
+    cols = np.flatnonzero(out_m)
+
+    def one(rows: I64) -> NDArray[np.bool_]:
+        return np.asarray((cache.q[np.ix_(rows, cols)] > 0).any(axis=1))
+
+    parts = list(chunks(prep, rows_in, cells=4_000_000 * prep.m // max(len(cols), 1)))
+    flag[rows_in] |= np.concatenate([np.zeros(0, np.bool_), *pmap(one, parts)])
+    return flag
+
+
+def _choose_cuts(prep: Prepared, cache: BoundCache, sol: FlowSolution) -> NDArray[np.bool_]:
+    """For stages 1 and 2, the min cut (of the two the flow gives) that the fewest left-out
+    pairs cross; it becomes ``sol.cut1_*`` / ``sol.cut2_*``. Mentees with a crossing pair."""
+    flag = np.zeros(prep.n, dtype=np.bool_)
+    for stage in (1, 2):
+        options: list[Cut] = [
+            (sol.cut1_e, sol.cut1_m) if stage == 1 else (sol.cut2_e, sol.cut2_m),
+            sol.cut1_alt if stage == 1 else sol.cut2_alt,
+        ]
+        options = [c for c in options if len(c[0]) == prep.n and len(c[1]) == prep.m]
+        # cheapest to check first: fewest (source-side mentees x sink-side mentors)
+        options.sort(key=lambda c: int(c[0].sum()) * int((~c[1]).sum()))
+        best: tuple[int, Cut, NDArray[np.bool_]] | None = None
+        for c in options:
+            f = _crossing(prep, cache, c)
+            if best is None or int(f.sum()) < best[0]:
+                best = (int(f.sum()), c, f)
+            if best[0] == 0:
+                break
+        if best is None:
+            continue
+        if stage == 1:
+            sol.cut1_e, sol.cut1_m = best[1]
+        else:
+            sol.cut2_e, sol.cut2_m = best[1]
+        flag |= best[2]
+    return flag
+
+
+def _in_sorted(sorted_codes: I64, c: I64) -> NDArray[np.bool_]:
+    """Elementwise ``c in sorted_codes`` (which may be empty)."""
+    if len(sorted_codes) == 0:
+        return np.zeros(c.shape, dtype=np.bool_)
+    pos = np.minimum(np.searchsorted(sorted_codes, c), len(sorted_codes) - 1)
+    return np.asarray(sorted_codes[pos] == c, dtype=np.bool_)
 
 
 def _matched_scores(prep: Prepared, opt: Optimum) -> dict[str, list[float]]:
@@ -186,9 +351,15 @@ def solve(
 ) -> Result:
     """The exact optimum for the whole cohort, with reasons and the fairness audit."""
     t0 = time.perf_counter()
-    prep = prepare(problem, (lambda: embedder) if embedder else get_embedder)
+    ph: Phases = []
+    prep = prepare(problem, (lambda: embedder) if embedder else get_embedder, ph)
     t1 = time.perf_counter()
-    opt = optimise(prep, progress)
+    factors = sorted(prep.weights) if audit_drivers and prep.given is None else []
+    # The audit's counterfactual weightings (each factor left out) are scored in the same
+    # pass as the solve's candidates when an audit may need them; else lazily, if flagged.
+    variants = [{f: w for f, w in prep.weights.items() if f != x} for x in factors]
+    eager = len(factors) >= 2 and bool(fairness.attributes(problem))
+    opt = optimise(prep, progress, phases=ph, variants=variants if eager else ())
     t2 = time.perf_counter()
     reasons = explain.match_reasons(prep, opt.ii, opt.jj, opt.ss)
     matches = tuple(
@@ -226,20 +397,23 @@ def solve(
     )
     t3 = time.perf_counter()
 
-    factors = sorted(prep.weights) if audit_drivers and prep.given is None else []
-    alt: dict[str, Candidates] = {}
+    alt: dict[str, Candidates] = dict(zip(factors, opt.alt, strict=False))
 
     def without(factor: str) -> dict[str, list[float]]:
         # The audit's counterfactual solves are optimal over each weighting's top-K
         # candidates (one shared scoring pass for all factors), not certified by pricing.
         if not alt:
-            variants = [{f: w for f, w in prep.weights.items() if f != x} for x in factors]
+            ta = time.perf_counter()
             got = top_k(prep, problem.settings.candidates_per_mentee, variants=variants)
             alt.update(zip(factors, got, strict=True))
+            ph.append(("fairness_topk_s", time.perf_counter() - ta))
+        tb = time.perf_counter()
         w = {f: v for f, v in prep.weights.items() if f != factor}
-        return _matched_scores(
+        out = _matched_scores(
             prep, optimise(prep.with_weights(w), cands=alt[factor], certify=False)
         )
+        ph.append((f"fairness_without_{factor}_s", time.perf_counter() - tb))
+        return out
 
     audit = fairness.audit(problem, _matched_scores(prep, opt), without, factors)
     t4 = time.perf_counter()
@@ -268,6 +442,7 @@ def solve(
             ("explain_s", t3 - t2),
             ("fairness_s", t4 - t3),
             ("total_s", t4 - t0),
+            *ph,
         ),
         candidates=cand_out,
     )

