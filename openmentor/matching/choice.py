@@ -566,7 +566,7 @@ def _send_next(programme: Programme, mentee_id: int, now: dt.datetime) -> str:
         if pending >= match_settings.max_open_requests:
             break
         queued = (
-            MentorRequest.objects.select_for_update()
+            MentorRequest.objects.select_for_update(of=("self",))
             .select_related("programme__organisation", "mentor", "mentee")
             .filter(
                 programme=programme,
@@ -594,7 +594,7 @@ def _send_next(programme: Programme, mentee_id: int, now: dt.datetime) -> str:
 
 def _locked(request: MentorRequest) -> MentorRequest:
     return (
-        MentorRequest.objects.select_for_update()
+        MentorRequest.objects.select_for_update(of=("self",))
         .select_related("programme__organisation", "mentor", "mentee")
         .get(pk=request.pk)
     )
@@ -808,7 +808,7 @@ def _withdraw_rest(programme: Programme, mentee_id: int, now: dt.datetime) -> No
     """Once a mentee has enough mentors, their other requests and invitations close; the
     mentors who had been asked are told kindly."""
     rest = list(
-        MentorRequest.objects.select_for_update()
+        MentorRequest.objects.select_for_update(of=("self",))
         .select_related("mentor", "mentee")
         .filter(programme=programme, mentee_id=mentee_id, status__in=OPEN)
     )
@@ -839,7 +839,7 @@ def _close_if_full(programme: Programme, mentor_id: int, now: dt.datetime) -> No
     if _room_left(programme, mentor_id, count_pending=False) > 0:
         return
     for request in (
-        MentorRequest.objects.select_for_update()
+        MentorRequest.objects.select_for_update(of=("self",))
         .select_related("programme__organisation", "mentor", "mentee")
         .filter(programme=programme, mentor_id=mentor_id, status__in=OPEN)
     ):
@@ -938,7 +938,7 @@ def mentor_requests_expire(*, now: dt.datetime | None = None) -> int:
     for pk in due:
         with transaction.atomic():
             request = (
-                MentorRequest.objects.select_for_update()
+                MentorRequest.objects.select_for_update(of=("self",))
                 .select_related("programme__organisation", "mentor", "mentee")
                 .filter(pk=pk, status=MentorRequest.Status.PENDING, expires_at__lte=now)
                 .first()

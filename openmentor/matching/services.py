@@ -419,7 +419,11 @@ def matching_swap(
     """Replaces a proposed mentor by one of the engine's alternatives and locks the new
     pair, so a re-run keeps the manager's choice."""
     _require_manager(run.programme, actor)
-    run = MatchingRun.objects.select_for_update().select_related("programme").get(pk=run.pk)
+    run = (
+        MatchingRun.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .get(pk=run.pk)
+    )
     _require_reviewable(run)
     _pair(run, mentee, old_mentor)
     chosen = next(
@@ -592,7 +596,7 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
 
     _require_manager(run.programme, actor)
     locked = (
-        MatchingRun.objects.select_for_update()
+        MatchingRun.objects.select_for_update(of=("self",))
         .select_related("programme__organisation", "published_by")
         .get(pk=run.pk)
     )

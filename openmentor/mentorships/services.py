@@ -87,7 +87,7 @@ def _notify(mentorship: Mentorship, user_ids: Iterable[int], kind: str, text: st
 def _locked(mentorship: Mentorship) -> Mentorship:
     """Re-reads the row under a lock so two people acting at once see each other's change."""
     return (
-        Mentorship.objects.select_for_update()
+        Mentorship.objects.select_for_update(of=("self",))
         .select_related("programme__organisation", "mentor", "mentee")
         .get(pk=mentorship.pk)
     )
@@ -460,7 +460,7 @@ def rematch_request_resolve(
     `mentorship_create`, so every capacity rule applies.
     """
     request = (
-        RematchRequest.objects.select_for_update()
+        RematchRequest.objects.select_for_update(of=("self",))
         .select_related("programme")
         .get(pk=rematch_request.pk)
     )
