@@ -215,7 +215,8 @@ def main() -> int:
             f"pricing rounds {r['rounds']}",
             flush=True,
         )
-        phases = [k for k in r if k.endswith("_s") and k not in ("time_s", "gen_s", "wall_s")]
+        skip = ("time_s", "gen_s", "wall_s", "greedy_s", "stable_s")
+        phases = [k for k in r if k.endswith("_s") and k not in skip]
         print("  phases: " + ", ".join(f"{k[:-2]} {r[k]:.2f}" for k in phases), flush=True)
         for line in proc.stderr.splitlines():
             if line.startswith("    "):

@@ -90,7 +90,10 @@ def optimise(
     alt: list[Candidates] = []
     if cands is None:
         prog = (lambda x: progress(0.6 * x)) if progress else None
-        cands, *alt = top_k(prep, k, prog, variants=[prep.weights, *variants], cache=certify)
+        # bounds help only when top-K prunes; with given scores, only past K scores a mentee
+        prunes = prep.given is None or int(np.diff(prep.given.indptr).max(initial=0)) > k
+        vs = [prep.weights, *variants]
+        cands, *alt = top_k(prep, k, prog, variants=vs, cache=certify and prunes)
         ph.append(("topk_s", time.perf_counter() - t0))
     li, lj, ls = _locked(prep)
     if cands.cache is not None:
