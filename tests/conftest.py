@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -58,3 +59,18 @@ def manager_client(tenant: Tenant) -> Client:
 @pytest.fixture
 def participant_client(tenant: Tenant) -> Client:
     return client_for(tenant.participant)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    """Each test gets its own channel layer object.
+
+    The Redis layer keeps asyncio locks bound to the event loop that first used them, and
+    every async test (and every async_to_sync call in a sync test) runs its own loop; the
+    server, by contrast, runs one loop for its whole life.
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
