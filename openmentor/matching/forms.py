@@ -127,6 +127,42 @@ class MatchingSettingsForm(forms.Form):
         },
     )
 
+    # Mentee choice (used when the programme lets mentees choose).
+    recommendations_shown = forms.IntegerField(
+        label="Recommendations shown to each mentee",
+        min_value=1,
+        max_value=20,
+        error_messages={
+            "required": "Give a number from 1 to 20.",
+            "invalid": "Give a whole number from 1 to 20.",
+            "min_value": "Show at least 1 recommendation.",
+            "max_value": "Show at most 20 recommendations.",
+        },
+    )
+    max_open_requests = forms.IntegerField(
+        label="Mentors a mentee may ask at once",
+        min_value=1,
+        max_value=5,
+        error_messages={
+            "required": "Give a number from 1 to 5.",
+            "invalid": "Give a whole number from 1 to 5.",
+            "min_value": "A mentee may ask at least 1 mentor at a time.",
+            "max_value": "A mentee may ask at most 5 mentors at a time.",
+        },
+    )
+    response_days = forms.IntegerField(
+        label="Days a mentor has to answer a request",
+        min_value=1,
+        max_value=14,
+        help_text="After this the request moves on to the mentee's next choice.",
+        error_messages={
+            "required": "Give a number of days from 1 to 14.",
+            "invalid": "Give a whole number of days from 1 to 14.",
+            "min_value": "Give mentors at least 1 day.",
+            "max_value": "Give mentors at most 14 days.",
+        },
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -164,6 +200,9 @@ class MatchingSettingsForm(forms.Form):
             candidates_per_mentee=match_settings.candidates_per_mentee,
             mentors_per_mentee=programme.mentors_per_mentee,
             default_mentor_capacity=programme.default_mentor_capacity,
+            recommendations_shown=match_settings.recommendations_shown,
+            max_open_requests=match_settings.max_open_requests,
+            response_days=match_settings.response_days,
         )
         for question in questions:
             initial[f"question_{question.pk}"] = question.matching_weight

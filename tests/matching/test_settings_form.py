@@ -28,6 +28,9 @@ GOOD = {
     "candidates_per_mentee": "40",
     "mentors_per_mentee": "1",
     "default_mentor_capacity": "3",
+    "recommendations_shown": "4",
+    "max_open_requests": "3",
+    "response_days": "5",
 }
 
 
@@ -59,6 +62,7 @@ def test_saving_updates_everything_and_shows_a_preview(tenant: Tenant) -> None:
         0.2,
         "avoid",
     )
+    assert (saved.recommendations_shown, saved.max_open_requests, saved.response_days) == (4, 3, 5)
     question.refresh_from_db()
     assert question.matching_weight == 3.0
     assert Programme.objects.get(pk=scenario.programme.pk).default_mentor_capacity == 3
@@ -77,6 +81,8 @@ def test_saving_updates_everything_and_shows_a_preview(tenant: Tenant) -> None:
         ("min_availability_overlap_minutes", "99999", "10,080"),
         ("min_score_percent", "150", "cannot be above 100"),
         ("candidates_per_mentee", "0", "at least 1 mentor"),
+        ("max_open_requests", "9", "at most 5 mentors at a time"),
+        ("response_days", "0", "at least 1 day"),
         ("same_department", "sometimes", "allow, avoid or forbid"),
         ("mentors_per_mentee", "4", "at most 3 mentors"),
         ("default_mentor_capacity", "", "from 1 to 20"),
