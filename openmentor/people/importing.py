@@ -22,7 +22,6 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -34,6 +33,7 @@ from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.events import event_record
+from openmentor.core.progress import progress_clear, progress_get, progress_set
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.people.completeness import profile_completeness
 from openmentor.people.models import ParticipantImport, Profile
@@ -683,10 +683,9 @@ def import_progress(participant_import: ParticipantImport) -> int:
     """Rows processed so far.
 
     An all-or-nothing import writes in one transaction, so its saved count moves only at
-    the end; the cache carries the live count meanwhile (live across processes only when
-    the cache is shared, i.e. with Redis).
+    the end; openmentor.core.progress carries the live count meanwhile, across processes.
     """
-    live = cache.get(_progress_key(participant_import.pk)) or 0
+    live = progress_get(_progress_key(participant_import.pk))
     return min(participant_import.total_rows, max(participant_import.processed_rows, live))
 
 
@@ -735,7 +734,7 @@ def participant_import_run(*, import_id: int) -> None:
                 for batch in batches:
                     created += _write_batch(programme=programme, rows=batch)
                     done += len(batch)
-                    cache.set(_progress_key(import_id), done, 3600)
+                    progress_set(_progress_key(import_id), done)
                 participant_import.processed_rows = done
                 participant_import.created_count = created
                 _finish(participant_import, ParticipantImport.Status.DONE)
@@ -769,7 +768,7 @@ def participant_import_run(*, import_id: int) -> None:
             error=f"{message} ({type(error).__name__})",
         )
     finally:
-        cache.delete(_progress_key(import_id))
+        progress_clear(_progress_key(import_id))
 
 
 def _finish(participant_import: ParticipantImport, status: str, error: str = "") -> None:

@@ -310,3 +310,31 @@ def test_an_import_over_several_batches_counts_every_row(
     assert participant_import.status == ParticipantImport.Status.DONE
     assert participant_import.created_count == participant_import.processed_rows == 50
     assert Enrolment.objects.filter(source=Enrolment.Source.IMPORT).count() == 50
+
+
+def test_an_all_or_nothing_import_shows_live_progress_before_it_commits(
+    manager_client: Client,
+    programme: Programme,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """The page's bar moves while the single transaction is still open (no Redis needed)."""
+    from django.test import override_settings
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    seen: list[int] = []
+    write = importing._write_batch
+
+    def watching(*, programme: Programme, rows: list[importing.ValidRow]) -> int:
+        fresh = ParticipantImport.objects.get(pk=participant_import.pk)
+        seen.append(importing.import_progress(fresh))  # what the progress fragment reads
+        return write(programme=programme, rows=rows)
+
+    participant_import = _checked(
+        manager_client, programme, [person(n) for n in range(1, 10)], ALL_OR_NOTHING
+    )
+    monkeypatch.setattr(importing, "_write_batch", watching)
+    with override_settings(REDIS_URL=""):
+        _start(manager_client, participant_import, django_capture_on_commit_callbacks)
+    assert seen == [0, 3, 6]
+    assert participant_import.status == ParticipantImport.Status.DONE
