@@ -160,12 +160,15 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
         proposal.closeness, proposal.certified = 100.0, True
     timings = result.get("timings") or {}
     proposal.timings_s = timings.get("total_s")
+    from openmentor.people.services import SELF_IDENTIFICATION_CHOICES
+
     for attribute, audit in sorted((result.get("fairness") or {}).items()):
+        labels = dict(SELF_IDENTIFICATION_CHOICES.get(attribute, []))
         groups = []
         for group, stats in sorted((audit.get("groups") or {}).items()):
             groups.append(
                 FairnessGroup(
-                    name=group,
+                    name=labels.get(group, group),
                     suppressed=bool(stats.get("suppressed")),
                     mentees=stats.get("mentees"),
                     matched_rate=stats.get("matched_rate"),
