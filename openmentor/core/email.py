@@ -32,7 +32,11 @@ def email_send(
     context: dict[str, Any],
     attachments: list[Attachment] | None = None,
 ) -> None:
-    """Renders `<template>.txt` (and `.html` if present) and queues delivery on commit."""
+    """Renders `<template>.txt` (and `.html` if present) and queues delivery on commit.
+
+    The subject is folded onto one line: names typed by people end up in it, and a line
+    break in a header would make the whole e-mail fail.
+    """
     full_context = {"site_url": settings.SITE_URL, **context}
     text = render_to_string(f"{template}.txt", full_context)
     try:
@@ -49,6 +53,6 @@ def email_send(
     ]
     transaction.on_commit(
         lambda: email_deliver.enqueue(
-            to=to, subject=subject.strip(), text=text, html=html, attachments=payload
+            to=to, subject=" ".join(subject.split()), text=text, html=html, attachments=payload
         )
     )

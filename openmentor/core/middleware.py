@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("openmentor.request")
+
+# Paths that carry a secret (calendar feed, invitation and join links) are logged without it.
+_SECRET_PATH = re.compile(r"^/(calendar|invitations|join)/[^/]+?(\.ics)?(/|$)")
+
+
+def loggable_path(path: str) -> str:
+    return _SECRET_PATH.sub(lambda m: f"/{m.group(1)}/<token>{m.group(2) or ''}{m.group(3)}", path)
 
 
 class RequestLogMiddleware:
@@ -23,12 +31,12 @@ class RequestLogMiddleware:
             logger.info(
                 "%s %s %s %.1f ms",
                 request.method,
-                request.path,
+                loggable_path(request.path),
                 response.status_code,
                 duration_ms,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": loggable_path(request.path),
                     "status": response.status_code,
                     "duration_ms": duration_ms,
                     "user_id": getattr(getattr(request, "user", None), "pk", None),

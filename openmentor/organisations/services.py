@@ -233,6 +233,9 @@ def invitation_next_url(invitation: Invitation) -> str | None:
 def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
     if not actor.is_manager or invitation.organisation_id != actor.organisation_id:
         raise PermissionDenied
+    if invitation.role != Role.PARTICIPANT and not actor.is_owner:
+        # Like creating them: only owners decide about owner and manager invitations.
+        raise PermissionDenied("Only an owner can withdraw an invitation for this role.")
     if invitation.status != "open":
         raise ValidationError("Only an open invitation can be withdrawn.")
     invitation.revoked_at = timezone.now()

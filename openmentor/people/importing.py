@@ -368,6 +368,9 @@ class RowRules:
 
     skills: dict[str, str]  # case-folded → as the programme spells it
     enrolled: set[tuple[str, str]]  # (e-mail in lower case, role) already in the programme
+    # E-mails (lower case) of existing accounts that are not members of this organisation:
+    # an import must not pull someone else's account in without their consent.
+    outsiders: set[str] = field(default_factory=set)
     languages: dict[str, str] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
 
@@ -393,11 +396,24 @@ def row_rules(programme: Programme) -> RowRules:
             if part.strip():
                 languages.setdefault(part.strip().casefold(), code)
     timezones = {name.casefold(): name for name in valid_timezones()}
-    return RowRules(skills=skills, enrolled=enrolled, languages=languages, timezones=timezones)
+    outsiders = set(
+        User.objects.exclude(memberships__organisation_id=programme.organisation_id)
+        .annotate(email_lower=Lower("email"))
+        .values_list("email_lower", flat=True)
+    )
+    return RowRules(
+        skills=skills,
+        enrolled=enrolled,
+        languages=languages,
+        timezones=timezones,
+        outsiders=outsiders,
+    )
 
 
 _LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
 _WHOLE_NUMBER = re.compile(r"^\d{1,4}$")
+_ONE_LINE = frozenset({"first_name", "last_name", "job_title", "department"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_LENGTH = {
     "first_name": 150,
     "last_name": 150,
@@ -453,6 +469,9 @@ def row_check(
         text = raw.get(key, "").strip()
         if len(text) > limit:
             reasons.append(f"{FIELD_LABELS[key]} is longer than {limit} characters")
+        elif key in _ONE_LINE and _CONTROL.search(text):
+            # A name goes into e-mail subjects and headers: one line, printable.
+            reasons.append(f"{FIELD_LABELS[key]} must be on one line")
         elif text:
             values[key] = text
 
@@ -504,6 +523,11 @@ def row_check(
             seen[(email, role)] = number
             if (email, role) in rules.enrolled:
                 reasons.append(f"Already enrolled in this programme as a {role}")
+    if email and email in rules.outsiders:
+        reasons.append(
+            "This person already has an OpenMentor account outside your organisation; "
+            "invite them to the programme instead, so they can accept"
+        )
 
     if reasons:
         return None, reasons

@@ -209,3 +209,36 @@ def test_server_error_page_renders_without_a_database() -> None:
 
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500 and b"Something went wrong" in response.content
+
+
+def test_request_logs_never_contain_link_secrets() -> None:
+    from openmentor.core.middleware import loggable_path
+
+    assert loggable_path("/calendar/s3cr3t.ics") == "/calendar/<token>.ics"
+    assert loggable_path("/invitations/s3cr3t/") == "/invitations/<token>/"
+    assert loggable_path("/join/s3cr3t/") == "/join/<token>/"
+    assert loggable_path("/o/acme/programmes/") == "/o/acme/programmes/"
+
+
+@pytest.mark.django_db
+def test_a_line_break_in_a_subject_does_not_lose_the_e_mail(
+    django_capture_on_commit_callbacks,
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from openmentor.core.email import email_send
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email_send(
+            to=["a@example.org"],
+            subject="Your mentorship with Ann\nMarie has ended",
+            template="organisations/email/invitation",
+            context={
+                "organisation_name": "A",
+                "inviter_name": "B",
+                "role": "x",
+                "url": "u",
+                "expires_at": "today",
+            },
+        )
+    assert mail.outbox[0].subject == "Your mentorship with Ann Marie has ended"

@@ -131,7 +131,10 @@ def test_the_export_lists_the_programme_participants_with_their_profiles(
 def test_an_export_can_be_imported_back(
     manager_client: Client, programme: Programme, tenant: Tenant
 ) -> None:
+    from tests.factories import MembershipFactory
+
     user = UserFactory.create(email="ann@example.org")
+    MembershipFactory.create(organisation=tenant.organisation, user=user)  # enrolled = member
     EnrolmentFactory.create(programme=programme, user=user, role=Enrolment.Role.MENTOR)
     content = manager_client.get(url("participant_export", programme) + "?format=xlsx").content
     other = Programme.objects.create(

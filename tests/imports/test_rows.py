@@ -90,14 +90,22 @@ def test_duplicates_in_the_file_are_refused_but_one_person_may_have_both_roles(
 
 
 def test_someone_already_enrolled_in_that_role_is_refused(programme: Programme) -> None:
+    from tests.factories import MembershipFactory, ProgrammeFactory
+
     user = UserFactory.create(email="ann@example.org")
+    MembershipFactory.create(organisation=programme.organisation, user=user)
     EnrolmentFactory.create(programme=programme, user=user, role=Enrolment.Role.MENTOR)
     other_programme_user = UserFactory.create(email="bob@example.org")
-    EnrolmentFactory.create(user=other_programme_user, role=Enrolment.Role.MENTOR)
+    MembershipFactory.create(organisation=programme.organisation, user=other_programme_user)
+    EnrolmentFactory.create(
+        programme=ProgrammeFactory.create(organisation=programme.organisation),
+        user=other_programme_user,
+        role=Enrolment.Role.MENTOR,
+    )
     rows = [
         person(1, "mentor", Email="Ann@Example.org"),
         person(2, "mentee", Email="ann@example.org"),  # another role: fine
-        person(3, "mentor", Email="bob@example.org"),  # enrolled elsewhere: fine
+        person(3, "mentor", Email="bob@example.org"),  # in another programme here: fine
     ]
     assert _dry_run(programme, rows) == [(2, "Already enrolled in this programme as a mentor")]
 
@@ -145,3 +153,21 @@ def test_the_report_has_the_original_columns_and_the_reason(
     assert records[1][1] == "nope"
     assert records[1][5] == "'=1+2"  # a formula in the file stays inert in the report
     assert records[1][-1] == "Invalid e-mail address “nope”"
+
+
+def test_an_account_outside_the_organisation_is_not_pulled_in(programme: Programme) -> None:
+    """Someone else's account joins only by accepting an invitation, never by an import."""
+    from openmentor.organisations.models import Membership
+
+    outsider = UserFactory.create(email="ceo@globex.example")
+    rows = [person(1, "mentee", Email="CEO@globex.example"), person(2, "mentee")]
+    [(number, reason)] = _dry_run(programme, rows)
+    assert number == 2 and "already has an OpenMentor account outside your organisation" in reason
+    assert not Membership.objects.filter(user=outsider).exists()
+
+
+@pytest.mark.parametrize("name", ["Ann\nMarie", "Bob\rSmith", "Tab\tName"])
+def test_names_must_be_on_one_line(programme: Programme, name: str) -> None:
+    assert _dry_run(programme, [person(1, **{"First name": name})]) == [
+        (2, "First name must be on one line")
+    ]

@@ -202,3 +202,17 @@ def test_an_expired_invitation_does_not_block_a_new_one(tenant: Tenant) -> None:
     )
     assert fresh.invitation.status == "open"
     assert [i.status for i in Invitation.objects.order_by("created_at")] == ["revoked", "open"]
+
+
+def test_only_owners_withdraw_owner_and_manager_invitations(tenant: Tenant) -> None:
+    created = invitation_create(
+        organisation=tenant.organisation,
+        inviter=tenant.owner,
+        email="pm2@example.org",
+        role=Role.MANAGER,
+    )
+    with pytest.raises(PermissionDenied):
+        invitation_revoke(invitation=created.invitation, actor=tenant.manager)
+    assert Invitation.objects.get().status == "open"
+    invitation_revoke(invitation=created.invitation, actor=tenant.owner)
+    assert Invitation.objects.get().status == "revoked"
