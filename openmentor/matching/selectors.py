@@ -73,9 +73,24 @@ class ProposalPair:
 class FairnessGroup:
     name: str
     suppressed: bool
-    mentees: int | None = None
-    matched_rate: float | None = None
-    mean_score: float | None = None
+    mentees: str | None = None  # a band such as "10–19", never an exact count
+    matched_rate: float | None = None  # rounded to 5 %
+    mean_score: float | None = None  # rounded to 5 %
+
+
+def _size_band(size: int | None) -> str | None:
+    """Group sizes as bands: exact counts would let a manager compare two runs and read
+    one newcomer's self-identification from which groups grew by one."""
+    if size is None:
+        return None
+    for low, high in ((5, 9), (10, 19), (20, 49), (50, 99), (100, 199)):
+        if low <= size <= high:
+            return f"{low}–{high}"
+    return "200 or more" if size >= 200 else "fewer than 5"
+
+
+def _coarse(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 20) / 20
 
 
 @dataclass
@@ -170,9 +185,9 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
                 FairnessGroup(
                     name=labels.get(group, group),
                     suppressed=bool(stats.get("suppressed")),
-                    mentees=stats.get("mentees"),
-                    matched_rate=stats.get("matched_rate"),
-                    mean_score=stats.get("mean_score"),
+                    mentees=_size_band(stats.get("mentees")),
+                    matched_rate=_coarse(stats.get("matched_rate")),
+                    mean_score=_coarse(stats.get("mean_score")),
                 )
             )
         impact = audit.get("disparate_impact")
@@ -275,6 +290,10 @@ def matching_outcomes(*, programme: Programme, now: dt.datetime | None = None) -
             band.early_by_reason[key] = band.early_by_reason.get(key, 0) + 1
         if ratings and pk in ratings:
             band.ratings.append(ratings[pk])
+    for band in bands:
+        if band.ended_early < 5:
+            # Too few to show why without pointing at a pair (docs/decisions/0003).
+            band.early_by_reason = {}
     outcomes = Outcomes(
         bands=bands,
         total=total,

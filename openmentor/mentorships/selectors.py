@@ -98,10 +98,15 @@ def programme_mentorships(*, programme: Programme) -> QuerySet[Mentorship]:
     return Mentorship.objects.filter(programme=programme).select_related("mentor", "mentee")
 
 
+REASONS_SHOWN_FROM = 5
+
+
 def ending_reason_counts(*, programme: Programme) -> list[tuple[str, int]]:
     """(reason label, number of ended mentorships) for every reason, zeros included.
 
-    Counts only: why one particular pair ended is not shown to managers.
+    Counts only: why one particular pair ended is not shown to managers. Below
+    REASONS_SHOWN_FROM ended mentorships the counts would point at a pair (the list shows
+    which ended), so then nothing is returned.
     """
     rows = (
         Mentorship.objects.filter(programme=programme, status=Mentorship.Status.ENDED)
@@ -110,6 +115,8 @@ def ending_reason_counts(*, programme: Programme) -> list[tuple[str, int]]:
         .order_by()
     )
     found = {row["end_reason"]: row["n"] for row in rows}
+    if sum(found.values()) < REASONS_SHOWN_FROM:
+        return []
     return [(label, found.get(value, 0)) for value, label in Mentorship.EndReason.choices]
 
 
