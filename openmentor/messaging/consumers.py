@@ -164,5 +164,15 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps({"type": "error", "error": text}))
 
     async def conversation_message(self, event: dict[str, Any]) -> None:
-        """A message stored in this conversation (sent by services.message_send on commit)."""
+        """A message stored in this conversation (sent by services.message_send on commit).
+
+        Access is checked again before each delivery, so a socket left open after the
+        person left the organisation (or logged out elsewhere) stops receiving.
+        """
+        still_member = await database_sync_to_async(selectors.conversation_for_user)(
+            user=self.user, mentorship_id=self.mentorship_id
+        )
+        if still_member is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         await self.send(text_data=json.dumps(event["message"]))

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from openmentor.config.asgi import application
 from openmentor.mentorships.models import Mentorship
+from openmentor.messaging import services
 from openmentor.messaging.models import Message, ReadState
 from openmentor.organisations.models import Membership
 from tests.conftest import Tenant, client_for
@@ -193,6 +194,19 @@ async def test_a_member_who_leaves_the_organisation_is_disconnected(pair: Pair) 
     output: dict[str, Any] = await socket.receive_output(timeout=5)
     assert output == {"type": "websocket.close", "code": 4403}
     assert await count_messages() == 0
+
+
+async def test_a_silent_socket_stops_receiving_once_its_member_left(pair: Pair) -> None:
+    """Nothing sent by the leaver: the next message to the pair closes their socket."""
+    mentee = await database_sync_to_async(session_of)(pair.mentee)
+    socket = communicator(pair.mentorship.pk, mentee)
+    assert (await socket.connect())[0]
+    await database_sync_to_async(pair.mentee.delete)()
+    await database_sync_to_async(services.message_send)(
+        mentorship=pair.mentorship, author=pair.mentor.user, body="are you there?"
+    )
+    output: dict[str, Any] = await socket.receive_output(timeout=5)
+    assert output == {"type": "websocket.close", "code": 4403}
 
 
 async def test_a_reconnecting_page_catches_up_from_its_last_message(pair: Pair) -> None:
