@@ -202,9 +202,13 @@ async def test_a_silent_socket_stops_receiving_once_its_member_left(pair: Pair) 
     socket = communicator(pair.mentorship.pk, mentee)
     assert (await socket.connect())[0]
     await database_sync_to_async(pair.mentee.delete)()
-    await database_sync_to_async(services.message_send)(
-        mentorship=pair.mentorship, author=pair.mentor.user, body="are you there?"
-    )
+
+    def mentor_writes() -> None:
+        services.message_send(
+            mentorship=pair.mentorship, author=pair.mentor.user, body="are you there?"
+        )
+
+    await database_sync_to_async(mentor_writes)()
     output: dict[str, Any] = await socket.receive_output(timeout=5)
     assert output == {"type": "websocket.close", "code": 4403}
 
