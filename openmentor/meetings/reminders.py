@@ -20,6 +20,7 @@ from openmentor.core.scheduler import periodic
 from openmentor.meetings import calendar, selectors
 from openmentor.meetings.models import Meeting, MeetingReminder
 from openmentor.meetings.services import local_label
+from openmentor.mentorships.models import Mentorship
 from openmentor.notifications.services import notification_create
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,10 @@ DAY = dt.timedelta(hours=24)
 
 
 def _due(now: dt.datetime) -> list[tuple[Meeting, MeetingReminder.Kind]]:
-    accepted = Meeting.objects.filter(status=Meeting.Status.ACCEPTED).select_related(
+    # Only for mentorships still running: a paused or ended pair gets no reminders.
+    accepted = Meeting.objects.filter(
+        status=Meeting.Status.ACCEPTED, mentorship__status=Mentorship.Status.ACTIVE
+    ).select_related(
         "mentorship__mentor", "mentorship__mentee", "mentorship__programme__organisation"
     )
     # The day-before reminder stops where the 15-minute one takes over.

@@ -251,6 +251,7 @@ def _answer(meeting: Meeting, *, actor: User, status: str, kind: str) -> list[Me
     now = timezone.now()
     _require_member(meeting.mentorship, actor)
     meeting = _locked(meeting)
+    _require_active(meeting.mentorship)
     if meeting.status != Meeting.Status.PROPOSED:
         raise ValidationError(f"This meeting is {meeting.get_status_display().lower()} already.")
     if meeting.proposed_by_id == actor.pk:
@@ -329,6 +330,32 @@ def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
     _record(meeting, "cancelled", actor)
     _send([meeting], kind="cancelled", actor=actor)
     return meeting
+
+
+@transaction.atomic
+def meetings_cancel_for_ended(*, mentorship: Mentorship, actor: User) -> list[Meeting]:
+    """When a mentorship ends, its meetings still to come are cancelled: both calendars
+    get METHOD:CANCEL (one e-mail each, all meetings attached) and no reminder follows."""
+    now = timezone.now()
+    meetings = list(
+        Meeting.objects.select_for_update()
+        .filter(
+            mentorship=mentorship,
+            status__in=[Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED],
+            starts_at__gt=now,
+        )
+        .order_by("starts_at")
+    )
+    for meeting in meetings:
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.cancelled_at = now
+        meeting.cancelled_by = actor
+        meeting.sequence += 1
+        meeting.save()
+        _record(meeting, "cancelled", actor)
+    if meetings:
+        _send(meetings, kind="cancelled", actor=actor)
+    return meetings
 
 
 @transaction.atomic

@@ -397,6 +397,9 @@ def mentorship_end(
     if reflection:
         EndingReflection.objects.create(mentorship=mentorship, author=user, text=reflection)
     _clear_matched_at(mentorship)
+    from openmentor.meetings.services import meetings_cancel_for_ended
+
+    meetings_cancel_for_ended(mentorship=mentorship, actor=user)
     if want_rematch:
         _rematch_create(mentorship, user, role)
     event_record(
