@@ -52,6 +52,7 @@ from openmentor.mentorships.services import mentorship_create
 from openmentor.notifications.services import notification_create
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.services import programme_require
 
 if TYPE_CHECKING:
     from openmentor.accounts.models import User
@@ -635,6 +636,7 @@ def mentor_requests_send(
     match_settings = settings_for(programme)
     if not choice_enabled(programme):
         raise ValidationError(f"In {programme.name} the programme managers match people.")
+    programme_require(programme, "match")
     if not _is_active(programme, mentee.pk, Enrolment.Role.MENTEE):
         raise ValidationError(f"You are not an active mentee in {programme.name}.")
     if _mentors_needed(programme, mentee.pk) <= 0:
@@ -747,6 +749,7 @@ def mentee_invite(
     match_settings = settings_for(programme)
     if not choice_enabled(programme):
         raise ValidationError(f"In {programme.name} the programme managers match people.")
+    programme_require(programme, "match")
     if not _is_active(programme, mentor.pk, Enrolment.Role.MENTOR):
         raise ValidationError(f"You are not an active mentor in {programme.name}.")
     if _room_left(programme, mentor.pk) <= 0:

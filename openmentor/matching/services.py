@@ -41,6 +41,7 @@ from openmentor.matching.problem import (
 from openmentor.mentorships.models import Mentorship, RematchRequest
 from openmentor.organisations.models import Membership
 from openmentor.programmes.models import Programme, Question
+from openmentor.programmes.services import programme_require
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ def matching_run_start(
     running (a database constraint). The previous proposal of the same kind is superseded,
     while pins (locks and forbids) stay for the new run."""
     _require_manager(programme, actor)
+    programme_require(programme, "match")
     snapshot: dict[str, Any] = {"kind": REMATCH if rematch else COHORT}
     if rematch:
         requests = {
@@ -604,6 +606,7 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
         by = locked.published_by.name if locked.published_by else "another manager"
         raise ValidationError(f"This proposal was already published by {by}.")
     _require_reviewable(locked)
+    programme_require(locked.programme, "match")
     staleness = proposal_staleness(run=locked)
     if staleness:
         raise ProposalStale(staleness)

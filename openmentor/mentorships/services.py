@@ -120,6 +120,9 @@ def mentorship_create(
     """
     if source not in Mentorship.Source.values:
         raise ValidationError({"source": "Unknown source."})
+    from openmentor.programmes.services import programme_require
+
+    programme_require(programme, "match")
     if mentor.pk == mentee.pk:
         raise ValidationError({"mentee": "A person cannot mentor themselves."})
     organisation = programme.organisation

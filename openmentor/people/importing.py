@@ -677,7 +677,9 @@ def participant_import_start(*, participant_import: ParticipantImport, actor: Us
     """Queues the import after commit. Refused before a dry run, twice, or when the
     all-or-nothing dry run found problems."""
     from openmentor.people.tasks import participant_import_run_task
+    from openmentor.programmes.services import programme_require
 
+    programme_require(participant_import.programme, "import")
     if participant_import.status != ParticipantImport.Status.CHECKED:
         raise ValidationError("Check the rows (dry run) before importing.")
     if participant_import.mode == ALL_OR_NOTHING and participant_import.rejected_count:

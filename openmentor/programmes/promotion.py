@@ -436,6 +436,9 @@ def campaign_send(*, campaign: Campaign, actor: Membership) -> int:
 
     programme = campaign.programme
     _require_manager(actor, programme)
+    from openmentor.programmes.services import programme_require
+
+    programme_require(programme, "promote")
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.status != Campaign.Status.DRAFT:
         raise CampaignAlreadySent(locked.status)

@@ -31,6 +31,35 @@ def programme_accepts_enrolment(programme: Programme) -> bool:
     )
 
 
+# What each status allows, in one place. "enrol" is programme_accepts_enrolment (evergreen
+# programmes keep enrolling while running).
+_ALLOWED: dict[str, frozenset[str]] = {
+    # Participants may be imported while the programme is prepared and while it runs.
+    "import": frozenset({"draft", "enrolling", "matching", "running"}),
+    # Promotion only makes sense while people can join.
+    "promote": frozenset({"enrolling"}),
+    # Matching (runs, publishing, mentee choice) and pairing by hand: from enrolment
+    # (rolling matching) to the end of the running phase.
+    "match": frozenset({"enrolling", "matching", "running"}),
+}
+_REFUSALS = {
+    "import": "{name} is {status}: participants can no longer be imported.",
+    "promote": "{name} is {status}: it is not taking enrolments, so there is nothing to promote.",
+    "match": "{name} is {status}: matching is possible while it is enrolling, matching or running.",
+}
+
+
+def programme_refusal(programme: Programme, action: str) -> str | None:
+    """Why the programme's status does not allow `action` now, or None when it does."""
+    if action == "promote" and programme_accepts_enrolment(programme):
+        return None
+    if programme.status in _ALLOWED[action]:
+        return None
+    return _REFUSALS[action].format(
+        name=programme.name, status=programme.get_status_display().lower()
+    )
+
+
 def programme_summaries(*, organisation: Organisation) -> QuerySet[Programme]:
     return Programme.objects.filter(organisation=organisation).annotate(
         mentors=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.MENTOR)),

@@ -45,7 +45,11 @@ from openmentor.programmes.models import (
     Programme,
     Question,
 )
-from openmentor.programmes.selectors import programme_accepts_enrolment, questionnaire_answered
+from openmentor.programmes.selectors import (
+    programme_accepts_enrolment,
+    programme_refusal,
+    questionnaire_answered,
+)
 
 RESERVED_PROGRAMME_SLUGS = frozenset({"new"})
 
@@ -492,6 +496,13 @@ def enrolment_decide(*, enrolment: Enrolment, actor: Membership, approve: bool) 
             + reverse("programme_detail", args=[programme.organisation.slug, programme.slug]),
         },
     )
+
+
+def programme_require(programme: Programme, action: str) -> None:
+    """Raises a ValidationError with a clear message when the status forbids `action`."""
+    refusal = programme_refusal(programme, action)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def _completeness_refresh(*, organisation_id: int, user_id: int) -> None:
