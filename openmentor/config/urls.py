@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("openmentor.meetings.urls")),
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
+    path("", include("openmentor.feedback.urls")),
 ]
 
 handler403 = "openmentor.core.views.permission_denied"

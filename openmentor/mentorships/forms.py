@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from openmentor.feedback.forms import rating_field
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Enrolment
 
@@ -47,6 +48,8 @@ class EndForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # Optional, and counted only in averages over many mentorships (feedback app).
+    rating = rating_field(required=False)
     want_rematch = forms.BooleanField(label="Find me a new match", required=False)
 
     def __init__(self, *args: Any, role: str, **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
+from openmentor.feedback.services import mentorship_end_with_rating
 from openmentor.mentorships import selectors, services
 from openmentor.mentorships.forms import (
     AgreementForm,
@@ -213,12 +214,14 @@ def mentorship_end(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     form = EndForm(request.POST or None, role=role)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mentorship_end(
+            # Ends it and records the optional rating in one transaction.
+            mentorship_end_with_rating(
                 mentorship=mentorship,
                 user=user,
                 reason=form.cleaned_data["reason"],
                 reflection=form.cleaned_data["reflection"],
                 want_rematch=form.cleaned_data["want_rematch"],
+                rating=form.cleaned_data["rating"],
             )
         except ValidationError as error:
             _errors_to_form(form, error)

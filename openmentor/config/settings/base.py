@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "openmentor.messaging",
     "openmentor.notifications",
     "openmentor.matching",
+    "openmentor.feedback",
 ]
 
 MIDDLEWARE = [

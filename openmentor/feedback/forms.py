@@ -1,0 +1,75 @@
+"""Forms for feedback; each field carries its own message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from openmentor.programmes.models import Programme
+
+RATING_CHOICES = [
+    (1, "1 — Not at all"),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, "5 — Very"),
+]
+RATING_MESSAGE = "Choose a number from 1 (not at all) to 5 (very)."
+
+
+def rating_field(*, required: bool) -> forms.TypedChoiceField:
+    """The labelled 1–5 radio group, shared by the check-in and the ending form."""
+    return forms.TypedChoiceField(
+        label="How useful was this mentorship for you?",
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Your partner never sees it. Programme managers see only averages over many "
+            "mentorships, never yours."
+        ),
+        error_messages={"required": RATING_MESSAGE, "invalid_choice": RATING_MESSAGE},
+    )
+
+
+class CheckinForm(forms.Form):
+    rating = rating_field(required=True)
+    comment = forms.CharField(
+        label="A private comment (optional)",
+        help_text="Only you will ever see this: not your partner, not the programme managers.",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Keep your comment under 5,000 characters."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].label = "How useful is this mentorship for you so far?"
+
+
+class _ProgrammeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class PeopleReportForm(forms.Form):
+    """Narrows the report to one of the organisation's programmes (GET)."""
+
+    programme = _ProgrammeChoice(
+        label="People in",
+        queryset=Programme.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="The whole organisation",
+        error_messages={"invalid_choice": "Choose one of the listed programmes."},
+    )
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation
+        ).order_by("name")

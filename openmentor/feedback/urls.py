@@ -1,0 +1,16 @@
+from django.urls import path
+
+from openmentor.feedback import views
+
+urlpatterns = [
+    path(
+        "o/<slug:slug>/mentorships/<int:mentorship_id>/feedback/",
+        views.feedback_checkin,
+        name="feedback_checkin",
+    ),
+    path(
+        "o/<slug:slug>/reports/people/",
+        views.self_identification_report,
+        name="self_identification_report",
+    ),
+]
