@@ -106,6 +106,14 @@ def test_utf8_with_bom_is_read_and_the_bom_is_not_part_of_the_header(
     assert participant_import.mapping["email"] == 0
 
 
+def test_utf8_without_bom_keeps_its_accents(manager_client: Client, programme: Programme) -> None:
+    content = csv_bytes([HEADER, person(1, **{"First name": "Zoë", "Last name": "Łukasz"})])
+    assert not content.startswith(b"\xef\xbb\xbf")
+    participant_import = uploaded(manager_client, programme, content)
+    assert participant_import.encoding == "utf-8"
+    assert importing.table_preview(participant_import)[0][1:3] == ["Zoë", "Łukasz"]
+
+
 def test_latin1_is_read_and_recorded(manager_client: Client, programme: Programme) -> None:
     content = csv_bytes([HEADER, person(1, **{"First name": "Zoë"})], encoding="latin-1")
     participant_import = uploaded(manager_client, programme, content)
