@@ -53,12 +53,17 @@ def _event(meeting: Meeting, *, stamp: dt.datetime, for_feed: bool = False) -> E
     event.add("dtstart", meeting.starts_at.astimezone(dt.UTC))
     event.add("dtend", meeting.ends_at.astimezone(dt.UTC))
     event.add("summary", f"Mentoring: {mentor.name} and {mentee.name}")
-    event.add(
-        "description",
-        f"Mentoring meeting of {mentor.name} (mentor) and {mentee.name} (mentee).\n"
-        f"Agenda and details: {url}",
-    )
-    event.add("url", url)
+    link = meeting.video_link
+    description = f"Mentoring meeting of {mentor.name} (mentor) and {mentee.name} (mentee).\n"
+    if link:
+        description += f"Join the video call: {link}\n"
+    elif not meeting.location:
+        description += "No place or video link yet: agree on one on the meeting page.\n"
+    event.add("description", description + f"Agenda and details: {url}")
+    if meeting.location:
+        event.add("location", meeting.location)
+    # One URL per event (RFC 5545): the call itself when there is one, else the page.
+    event.add("url", link or url)
     if meeting.status == Meeting.Status.ACCEPTED:
         event.add("status", "CONFIRMED")
     elif meeting.status == Meeting.Status.PROPOSED:

@@ -6,10 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats
 
 from openmentor.meetings import times
-from openmentor.meetings.models import MAX_MEETING_MINUTES
+from openmentor.meetings.location import TOO_LONG, location_clean
+from openmentor.meetings.models import MAX_LOCATION_LENGTH, MAX_MEETING_MINUTES
+from openmentor.mentorships.services import MAX_TEXT
 
 OTHER = "other"
 
@@ -58,6 +61,17 @@ class MeetingTimeForm(forms.Form):
         },
     )
 
+    location = forms.CharField(
+        label="Where (video link or place)",
+        required=False,
+        max_length=MAX_LOCATION_LENGTH,
+        help_text=(
+            "Paste a video-call link starting with https://, or write a place or a phone "
+            "number. Leave empty if you have not decided yet."
+        ),
+        error_messages={"max_length": TOO_LONG},
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -78,6 +92,12 @@ class MeetingTimeForm(forms.Form):
         ] + [(OTHER, "Another time (enter it below)")]
         self.fields["duration_minutes"].initial = default_minutes
         self.fields["time"].help_text = f"Your local time ({self.tz_name})."
+
+    def clean_location(self) -> str:
+        try:
+            return location_clean(self.cleaned_data.get("location") or "")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["location"]) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -162,5 +182,19 @@ class AgendaItemForm(forms.Form):
         error_messages={
             "required": "Write the topic you want to talk about.",
             "max_length": "Keep a topic under 300 characters.",
+        },
+    )
+
+
+class MeetingNoteForm(forms.Form):
+    body = forms.CharField(
+        label="Add a shared note",
+        max_length=MAX_TEXT,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Your mentoring partner reads it too. Private notes go on the mentorship page.",
+        error_messages={
+            "required": "Write something first.",
+            "max_length": "Keep a note under 5,000 characters.",
         },
     )

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 
 MAX_MEETING_MINUTES = 240
+MAX_LOCATION_LENGTH = 500
+JOIN_EARLY_MINUTES = 15
 
 
 def new_uid() -> str:
@@ -63,12 +65,15 @@ class Meeting(models.Model):
     )
     starts_at = models.DateTimeField()  # aware, stored in UTC
     duration_minutes = models.PositiveSmallIntegerField()
+    # Where the pair meets: a video-call link (http or https only, checked by
+    # meetings.location before it is saved), or a place or phone number as plain text.
+    location = models.CharField(max_length=MAX_LOCATION_LENGTH, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uid = models.CharField(max_length=80, unique=True, default=new_uid, editable=False)
-    # iCalendar SEQUENCE: raised on every change a calendar must see (time, status).
+    # iCalendar SEQUENCE: raised on every change a calendar must see (time, place, status).
     sequence = models.PositiveIntegerField(default=0)
     series = models.ForeignKey(
         MeetingSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
@@ -108,6 +113,25 @@ class Meeting(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PROPOSED, self.Status.ACCEPTED)
+
+    @property
+    def video_link(self) -> str:
+        """The location when it is a web link (the only kind ever shown as a link), else ""."""
+        from openmentor.meetings.location import location_link
+
+        return location_link(self.location)
+
+    @property
+    def join_opens_at(self) -> datetime:
+        # The join button opens the call a little early, as people do with meeting rooms.
+        return self.starts_at - timedelta(minutes=JOIN_EARLY_MINUTES)
+
+    def call_link_at(self, now: datetime) -> str:
+        """The video link to open at `now`: an accepted meeting's link from 15 minutes
+        before it starts until it ends; otherwise "" (the meeting page is the way in)."""
+        if self.status != self.Status.ACCEPTED or not (self.join_opens_at <= now < self.ends_at):
+            return ""
+        return self.video_link
 
 
 class AgendaItem(models.Model):

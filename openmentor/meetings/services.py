@@ -19,6 +19,7 @@ from openmentor.accounts.models import User
 from openmentor.core.email import Attachment, email_send
 from openmentor.core.events import event_record
 from openmentor.meetings import calendar, selectors, times
+from openmentor.meetings.location import location_clean
 from openmentor.meetings.models import (
     MAX_MEETING_MINUTES,
     AgendaItem,
@@ -115,6 +116,7 @@ def _send(meetings: Sequence[Meeting], *, kind: str, actor: User) -> None:
         "declined": "Meeting declined",
         "rescheduled": "Meeting moved",
         "cancelled": "Meeting cancelled",
+        "place_changed": "Meeting place changed",
     }
     for person in (mentorship.mentor, mentorship.mentee):
         partner = mentorship.mentee if person.pk == mentorship.mentor_id else mentorship.mentor
@@ -133,6 +135,7 @@ def _send(meetings: Sequence[Meeting], *, kind: str, actor: User) -> None:
                     {
                         "when": local_label(m.starts_at, tz_name),
                         "minutes": m.duration_minutes,
+                        "where": m.location,
                         "url": calendar.meeting_url(m),
                     }
                     for m in meetings
@@ -161,13 +164,16 @@ def meeting_propose(
     every_weeks: int | None = None,
     count: int | None = None,
     local_tz: str = "UTC",
+    location: str = "",
     now: dt.datetime | None = None,
 ) -> list[Meeting]:
     """Proposes one meeting, or `count` meetings every `every_weeks` weeks at the same
-    local time in `local_tz`; refuses past, over-long and overlapping times."""
+    local time in `local_tz`, all at `location` (a video link or a place); refuses past,
+    over-long and overlapping times and links that are not http(s)."""
     now = now or timezone.now()
     _require_member(mentorship, proposer)
     _require_active(mentorship)
+    location = location_clean(location)
     if (every_weeks is None) != (count is None):
         raise ValidationError(
             {"repeat_count": ["Give both how often and how many times, or neither."]}
@@ -210,6 +216,7 @@ def meeting_propose(
             mentorship=mentorship,
             starts_at=start,
             duration_minutes=duration_minutes,
+            location=location,
             proposed_by=proposer,
             series=series,
         )
@@ -287,16 +294,24 @@ def meeting_reschedule(
     actor: User,
     starts_at: dt.datetime,
     duration_minutes: int,
+    location: str | None = None,
     now: dt.datetime | None = None,
 ) -> Meeting:
-    """Moves an open meeting (or answers a proposal with another time); the partner
-    is asked to accept the new time."""
+    """Moves an open meeting (or answers a proposal with another time), and/or changes
+    where it happens (`location`; None keeps it). A new time asks the partner to accept
+    again; a new place alone keeps the meeting's answer. Either way both calendars update."""
     now = now or timezone.now()
     _require_member(meeting.mentorship, actor)
     _require_active(meeting.mentorship)
     meeting = _locked(meeting)
     if not meeting.is_open:
         raise ValidationError(f"This meeting is {meeting.get_status_display().lower()}.")
+    new_location = meeting.location if location is None else location_clean(location)
+    time_changed = starts_at != meeting.starts_at or duration_minutes != meeting.duration_minutes
+    if not time_changed and new_location == meeting.location:
+        raise ValidationError(
+            {"starts_at": ["This is already the meeting's time and place. Change one of them."]}
+        )
     _check_time(
         mentorship=meeting.mentorship,
         starts_at=starts_at,
@@ -304,14 +319,17 @@ def meeting_reschedule(
         now=now,
         exclude_id=meeting.pk,
     )
-    meeting.starts_at = starts_at
-    meeting.duration_minutes = duration_minutes
-    meeting.status = Meeting.Status.PROPOSED
-    meeting.proposed_by = actor
+    meeting.location = new_location
     meeting.sequence += 1
+    if time_changed:
+        meeting.starts_at = starts_at
+        meeting.duration_minutes = duration_minutes
+        meeting.status = Meeting.Status.PROPOSED
+        meeting.proposed_by = actor
     meeting.save()
-    _record(meeting, "rescheduled", actor)
-    _send([meeting], kind="rescheduled", actor=actor)
+    kind = "rescheduled" if time_changed else "place_changed"
+    _record(meeting, kind, actor)
+    _send([meeting], kind=kind, actor=actor)
     return meeting
 
 

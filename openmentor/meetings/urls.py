@@ -15,6 +15,7 @@ urlpatterns = [
     path(MEETING + "reschedule/", views.meeting_reschedule, name="meeting_reschedule"),
     path(MEETING + "agenda/", views.agenda_item_add, name="agenda_item_add"),
     path(MEETING + "agenda/toggle/", views.agenda_item_toggle, name="agenda_item_toggle"),
+    path(MEETING + "notes/", views.meeting_note_add, name="meeting_note_add"),
     path("o/<slug:slug>/calendar/", views.calendar_feed, name="calendar_feed"),
     path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed_ics"),
 ]

@@ -18,9 +18,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openmentor.accounts.models import User
-from openmentor.meetings import calendar, selectors, services
-from openmentor.meetings.forms import AgendaItemForm, MeetingTimeForm, ProposeForm
+from openmentor.meetings import calendar, selectors, services, times
+from openmentor.meetings import forms as meeting_forms
+from openmentor.meetings.forms import AgendaItemForm, MeetingNoteForm, MeetingTimeForm, ProposeForm
 from openmentor.meetings.models import Meeting
+from openmentor.mentorships import selectors as mentorship_selectors
+from openmentor.mentorships import services as mentorship_services
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.access import organisation_view
 from openmentor.organisations.models import Membership
@@ -119,6 +122,7 @@ def meeting_propose(request: HttpRequest, mentorship_id: int) -> HttpResponse:
                 every_weeks=data.get("repeat_every_weeks"),
                 count=data.get("repeat_count"),
                 local_tz=tz_name,
+                location=data.get("location") or "",
             )
         except ValidationError as error:
             _service_errors(form, error, form.time_field)
@@ -142,21 +146,43 @@ def meeting_detail(request: HttpRequest, mentorship_id: int, meeting_id: int) ->
     meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    return _render_detail(request, meeting, agenda_form=AgendaItemForm())
+    return _render_detail(request, meeting)
 
 
 def _render_detail(
-    request: HttpRequest, meeting: Meeting, *, agenda_form: AgendaItemForm, status: int = 200
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    agenda_form: AgendaItemForm | None = None,
+    note_form: MeetingNoteForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     mentorship = meeting.mentorship
     user: User = request.user  # type: ignore[assignment]
     member = selectors.is_member(mentorship=mentorship, user=user)
-    future = meeting.starts_at > timezone.now()
+    now = timezone.now()
+    future = meeting.starts_at > now
+    held = not future and meeting.status not in (
+        Meeting.Status.CANCELLED,
+        Meeting.Status.DECLINED,
+    )
     context = {
         "mentorship": mentorship,
         "meeting": meeting,
         "agenda": selectors.agenda_items(meeting=meeting),
-        "agenda_form": agenda_form,
+        "agenda_form": agenda_form or AgendaItemForm(),
+        # Notes are the pair's own: managers read the meeting page without them.
+        "show_notes": member and held,
+        "notes": (
+            list(
+                mentorship_selectors.notes_for_meeting(mentorship=mentorship, meeting_id=meeting.pk)
+            )
+            if member and held
+            else []
+        ),
+        "note_form": note_form or MeetingNoteForm(),
+        "join_open": meeting.status == Meeting.Status.ACCEPTED
+        and meeting.join_opens_at <= now < meeting.ends_at,
         "viewer_tz": _viewer_tz(request, mentorship),
         "is_member": member,
         "can_answer": member
@@ -226,24 +252,40 @@ def meeting_reschedule(request: HttpRequest, mentorship_id: int, meeting_id: int
         duration_minutes=meeting.duration_minutes,
         exclude_meeting_id=meeting.pk,
     )
+    local_start = meeting.starts_at.astimezone(times.zone(tz_name))
     form = MeetingTimeForm(
         request.POST or None,
         suggestions=suggestions,
         tz_name=tz_name,
         default_minutes=meeting.duration_minutes,
+        # The meeting's own time and place to start from, so changing only the place is
+        # one edit; a suggested time chosen instead wins.
+        initial={
+            "slot": meeting_forms.OTHER,
+            # As text: a date input only takes ISO dates, whatever the locale's format.
+            "date": local_start.date().isoformat(),
+            "time": local_start.strftime("%H:%M"),
+            "location": meeting.location,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_reschedule(
+            changed = services.meeting_reschedule(
                 meeting=meeting,
                 actor=user,
                 starts_at=form.cleaned_data["starts_at"],
                 duration_minutes=form.cleaned_data["duration_minutes"],
+                location=form.cleaned_data.get("location") or "",
             )
         except ValidationError as error:
             _service_errors(form, error, form.time_field)
         else:
-            messages.success(request, "New time sent. Your mentoring partner is asked to accept.")
+            if changed.status == Meeting.Status.PROPOSED and changed.proposed_by_id == user.pk:
+                messages.success(
+                    request, "New time sent. Your mentoring partner is asked to accept."
+                )
+            else:
+                messages.success(request, "Change sent. Both calendars have been updated.")
             if form.ambiguous_note:
                 messages.warning(request, form.ambiguous_note)
             return redirect(_detail_url(meeting))
@@ -267,6 +309,31 @@ def agenda_item_add(request: HttpRequest, mentorship_id: int, meeting_id: int) -
         else:
             return redirect(_detail_url(meeting) + "#agenda")
     return _render_detail(request, meeting, agenda_form=form, status=400)
+
+
+@organisation_view()
+@require_POST
+def meeting_note_add(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+    """A shared note from a meeting that has started, by either member of the pair."""
+    mentorship = _mentorship(request, mentorship_id)
+    meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
+    user = _member_only(request, mentorship)
+    form = MeetingNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            mentorship_services.note_create(
+                mentorship=mentorship,
+                user=user,
+                body=form.cleaned_data["body"],
+                private=False,
+                meeting=meeting,
+            )
+        except ValidationError as error:
+            _service_errors(form, error, "body")
+        else:
+            messages.success(request, "Note shared with your mentoring partner.")
+            return redirect(_detail_url(meeting) + "#notes")
+    return _render_detail(request, meeting, note_form=form, status=400)
 
 
 @organisation_view()

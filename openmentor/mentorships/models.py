@@ -236,6 +236,11 @@ class Note(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     body = models.TextField()
     private = models.BooleanField(default=False)
+    # Set for shared notes written on a meeting's page after it; the note stays with the
+    # mentorship if the meeting row ever goes.
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

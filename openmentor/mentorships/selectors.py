@@ -195,6 +195,16 @@ def notes_for_member(*, mentorship: Mentorship, user: User) -> QuerySet[Note]:
     )
 
 
+def notes_for_meeting(*, mentorship: Mentorship, meeting_id: int) -> QuerySet[Note]:
+    """The shared notes written from one meeting of this pair, oldest first. Never
+    private ones (they stay on the mentorship page): the caller decides who may read."""
+    return (
+        Note.objects.filter(mentorship=mentorship, meeting_id=meeting_id, private=False)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
 def reflection_of(*, mentorship: Mentorship, author: User) -> EndingReflection | None:
     return EndingReflection.objects.filter(mentorship=mentorship, author=author).first()
 

@@ -41,6 +41,7 @@ from openmentor.programmes.models import Enrolment, Programme
 
 if TYPE_CHECKING:
     from openmentor.accounts.models import User
+    from openmentor.meetings.models import Meeting
 
 NO_FAULT = "Mentorships end for many reasons, and ending one is not a judgement of anyone."
 MAX_TEXT = 5000
@@ -609,15 +610,43 @@ def milestone_set_done(*, milestone: Milestone, user: User, done: bool) -> bool:
 
 
 @transaction.atomic
-def note_create(*, mentorship: Mentorship, user: User, body: str, private: bool) -> Note:
-    """A shared note both members read, or a private one only its author ever sees."""
+def note_create(
+    *,
+    mentorship: Mentorship,
+    user: User,
+    body: str,
+    private: bool,
+    meeting: Meeting | None = None,
+    now: dt.datetime | None = None,
+) -> Note:
+    """A shared note both members read, or a private one only its author ever sees.
+
+    With `meeting`, a shared note from that meeting of this same pair, written once the
+    meeting has started (it is shown on the meeting's page as well as the mentorship's).
+    """
     _require_member(mentorship, user)
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
     if len(body) > MAX_TEXT:
         raise ValidationError({"body": "Keep a note under 5,000 characters."})
-    return Note.objects.create(mentorship=mentorship, author=user, body=body, private=private)
+    if meeting is not None:
+        if meeting.mentorship_id != mentorship.pk:
+            # A view never gets here (it looks the meeting up in the mentorship); a caller
+            # that does must not be able to pin a note on another pair's meeting.
+            raise PermissionDenied("This meeting belongs to another mentorship.")
+        if private:
+            # Private notes stay on the mentorship page, away from the meeting's.
+            raise ValidationError({"body": "Notes on a meeting are shared with your partner."})
+        if meeting.status in ("cancelled", "declined"):
+            raise ValidationError({"body": "This meeting did not take place, so it has no notes."})
+        if meeting.starts_at > (now or timezone.now()):
+            raise ValidationError(
+                {"body": "Notes from a meeting can be added once it has started."}
+            )
+    return Note.objects.create(
+        mentorship=mentorship, author=user, body=body, private=private, meeting=meeting
+    )
 
 
 # --- Meetings held elsewhere ------------------------------------------------------------
