@@ -172,7 +172,8 @@ def _render_detail(
         "agenda": selectors.agenda_items(meeting=meeting),
         "agenda_form": agenda_form or AgendaItemForm(),
         # Notes are the pair's own: managers read the meeting page without them.
-        "show_notes": member and held,
+        # A refused note is shown with its message even where notes are not offered.
+        "show_notes": member and (held or bool(note_form and note_form.errors)),
         "notes": (
             list(
                 mentorship_selectors.notes_for_meeting(mentorship=mentorship, meeting_id=meeting.pk)
