@@ -11,8 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 from openmentor.core.tasks import email_deliver
 
@@ -22,6 +22,15 @@ class Attachment:
     filename: str
     content: bytes
     mimetype: str
+
+
+def render_text(template_name: str, context: dict[str, Any]) -> str:
+    """A plain-text template without HTML escaping: "O'Brien & Co" stays as typed."""
+    template = get_template(template_name)
+    inner = getattr(template, "template", None)  # the Django backend's own Template
+    if inner is None:
+        return render_to_string(template_name, context)
+    return str(inner.render(Context(context, autoescape=False)))
 
 
 def email_send(
@@ -38,7 +47,7 @@ def email_send(
     break in a header would make the whole e-mail fail.
     """
     full_context = {"site_url": settings.SITE_URL, **context}
-    text = render_to_string(f"{template}.txt", full_context)
+    text = render_text(f"{template}.txt", full_context)
     try:
         html: str | None = render_to_string(f"{template}.html", full_context)
     except TemplateDoesNotExist:  # the HTML part is optional

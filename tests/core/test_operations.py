@@ -242,3 +242,27 @@ def test_a_line_break_in_a_subject_does_not_lose_the_e_mail(
             },
         )
     assert mail.outbox[0].subject == "Your mentorship with Ann Marie has ended"
+
+
+@pytest.mark.django_db
+def test_plain_text_e_mails_are_not_html_escaped(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from openmentor.core.email import email_send
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email_send(
+            to=["a@example.org"],
+            subject="Invitation",
+            template="organisations/email/invitation",
+            context={
+                "organisation_name": "O'Brien & Sons",
+                "inviter_name": "<Bea>",
+                "role": "participant",
+                "url": "https://x.example/i/?a=1&b=2",
+                "expires_at": "today",
+            },
+        )
+    body = mail.outbox[0].body
+    assert "O'Brien & Sons" in body and "https://x.example/i/?a=1&b=2" in body and "<Bea>" in body
+    assert "&amp;" not in body and "&#x27;" not in body
