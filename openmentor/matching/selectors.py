@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404
+from django.utils.safestring import SafeString
 
 from openmentor.accounts.models import User
+from openmentor.feedback.selectors import mentorship_mean_ratings
 from openmentor.matching.charts import Bar, bar_chart
 from openmentor.matching.explain import unmatched_line, why_lines
 from openmentor.matching.models import MatchingPin, MatchingRun
@@ -116,6 +118,29 @@ class Proposal:
     certified: bool = False
     fairness: list[FairnessAttribute] = field(default_factory=list)
     timings_s: float | None = None
+    score_chart: str = ""
+
+
+def _score_chart(scores: list[float]) -> SafeString:
+    """How the proposed pairs' scores spread over the outcome report's bands."""
+    counts = [0] * len(BANDS)
+    for score in scores:
+        for i, (_, low, high) in enumerate(BANDS):
+            if low <= score < high:
+                counts[i] += 1
+                break
+    total = len(scores)
+    return bar_chart(
+        [
+            Bar(
+                label=label,
+                value=n / total if total else None,
+                text=f"{n} pair{'s' if n != 1 else ''}",
+            )
+            for (label, _, _), n in zip(BANDS, counts, strict=True)
+        ],
+        title="Match scores of the proposed pairs",
+    )
 
 
 def proposal_for(*, run: MatchingRun) -> Proposal:
@@ -173,6 +198,8 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
         proposal.certified = total >= bound
     elif total is not None and matches:
         proposal.closeness, proposal.certified = 100.0, True
+    if matches:
+        proposal.score_chart = _score_chart([float(m["score"]) for m in matches])
     timings = result.get("timings") or {}
     proposal.timings_s = timings.get("total_s")
     from openmentor.people.services import SELF_IDENTIFICATION_CHOICES
@@ -230,10 +257,13 @@ BANDS: list[tuple[str, float, float]] = [
 ]
 EARLY_DAYS = 90
 
-# A later feedback app plugs in here: a function from a programme to {mentorship id:
-# mean rating 1-5}. None means no feedback is collected yet.
+# The feedback app plugs in here: a function from a programme to {mentorship id: mean
+# rating 1-5}. None means no feedback is collected.
 FeedbackRatings = Callable[[Programme], dict[int, float]]
-feedback_ratings_provider: FeedbackRatings | None = None
+feedback_ratings_provider: FeedbackRatings | None = mentorship_mean_ratings
+# A band's mean rating is shown only over this many rated mentorships: fewer would let a
+# manager read one pair's rating (docs/decisions/0003).
+RATINGS_SHOWN_FROM = 5
 
 
 @dataclass
@@ -251,6 +281,11 @@ class OutcomeBand:
     @property
     def mean_rating(self) -> float | None:
         return sum(self.ratings) / len(self.ratings) if self.ratings else None
+
+    @property
+    def shown_rating(self) -> float | None:
+        """The mean rating as a manager may see it: none under RATINGS_SHOWN_FROM."""
+        return self.mean_rating if len(self.ratings) >= RATINGS_SHOWN_FROM else None
 
 
 @dataclass
@@ -319,8 +354,10 @@ def matching_outcomes(*, programme: Programme, now: dt.datetime | None = None) -
             [
                 Bar(
                     label=b.label,
-                    value=b.mean_rating,
-                    text="—" if b.mean_rating is None else f"{b.mean_rating:.1f} / 5",
+                    value=b.shown_rating,
+                    text=(
+                        "too few to show" if b.shown_rating is None else f"{b.shown_rating:.1f} / 5"
+                    ),
                 )
                 for b in bands
             ],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from openmentor.core.models import Event
 from openmentor.feedback.models import MentorshipRating
+from openmentor.organisations.models import Membership
 from tests.conftest import Tenant, client_for
 from tests.factories import MembershipFactory
 from tests.feedback.helpers import SECRET, checkin_url, detail_url, running_pair
@@ -100,7 +103,7 @@ def test_ended_mentorship_has_no_checkin(tenant: Tenant) -> None:
 
 def test_only_the_two_members_reach_the_checkin(tenant: Tenant, other_tenant: Tenant) -> None:
     mentorship = running_pair(tenant)
-    stranger = MembershipFactory(organisation=tenant.organisation)
+    stranger = cast(Membership, MembershipFactory(organisation=tenant.organisation))
     for membership in (tenant.manager, tenant.owner, stranger, other_tenant.owner):
         client = client_for(membership)
         assert client.get(checkin_url(mentorship)).status_code == 404
