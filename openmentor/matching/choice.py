@@ -835,6 +835,37 @@ def _withdraw_rest(programme: Programme, mentee_id: int, now: dt.datetime) -> No
             )
 
 
+@transaction.atomic
+def mentor_requests_withdraw(*, programme: Programme, mentee: User) -> int:
+    """The mentee takes back their requests still waiting (to choose again, or to stop).
+
+    Mentors who had been asked get an in-app notice; nobody else's requests change.
+    Returns how many were withdrawn.
+    """
+    now = timezone.now()
+    waiting = list(
+        MentorRequest.objects.select_for_update(of=("self",))
+        .filter(programme=programme, mentee=mentee, direction=ASKS, status__in=OPEN)
+        .order_by("rank")
+    )
+    if not waiting:
+        raise ValidationError("You have no requests waiting for an answer.")
+    for request in waiting:
+        was_pending = request.status == MentorRequest.Status.PENDING
+        request.status = MentorRequest.Status.WITHDRAWN
+        request.responded_at = now
+        request.save(update_fields=["status", "responded_at"])
+        if was_pending:
+            _notify(
+                programme,
+                request.mentor_id,
+                "matching.request_withdrawn",
+                f"{mentee.name} withdrew their request in {programme.name}; nothing for you to do.",
+                "mentor_requests",
+            )
+    return len(waiting)
+
+
 def _close_if_full(programme: Programme, mentor_id: int, now: dt.datetime) -> None:
     """A mentor whose places are all taken cannot accept more: their other pending
     requests are answered for them ("no place left") and each mentee's next choice is

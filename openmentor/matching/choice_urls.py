@@ -11,6 +11,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(_PROGRAMME + "requests/", views.mentor_requests, name="mentor_requests"),
     path(_PROGRAMME + "requests/invite/", views.mentee_invite, name="mentee_invite"),
     path(
+        _PROGRAMME + "choose/withdraw/",
+        views.mentor_requests_withdraw,
+        name="mentor_requests_withdraw",
+    ),
+    path(
         _PROGRAMME + "requests/<int:request_id>/accept/",
         views.mentor_request_accept,
         name="mentor_request_accept",

@@ -274,3 +274,19 @@ def mentor_request_decline(
             request, f"You declined {asker.name}'s request; we have let them know kindly."
         )
     return _back(found, programme)
+
+
+@organisation_view()
+@require_POST
+def mentor_requests_withdraw(request: HttpRequest, programme_slug: str) -> HttpResponse:
+    programme = _programme(request, programme_slug)
+    try:
+        count = choice.mentor_requests_withdraw(programme=programme, mentee=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Withdrawn: {count} request{'s' if count != 1 else ''}. You can choose again.",
+        )
+    return redirect("recommendations", programme.organisation.slug, programme.slug)
