@@ -12,7 +12,7 @@ from openmentor.feedback.models import MentorshipRating
 from openmentor.matching.charts import Bar, bar_chart
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Organisation
-from openmentor.people.selectors import SMALL_GROUP, self_identification_counts
+from openmentor.people.selectors import self_identification_counts, size_range
 from openmentor.programmes.models import Enrolment, Programme
 
 # --- ratings --------------------------------------------------------------------------
@@ -48,26 +48,6 @@ ATTRIBUTE_NAMES = {
     "age_band": "Age",
     "disability": "Disability",
 }
-# Sizes as ranges, like the fairness audit (docs/decisions/0003): exact counts would let
-# a manager compare two visits and read one newcomer's answers from the group that grew.
-RANGES: tuple[tuple[int, int | None], ...] = (
-    (5, 9),
-    (10, 19),
-    (20, 49),
-    (50, 99),
-    (100, 199),
-    (200, None),
-)
-
-
-def size_range(count: int) -> tuple[str, int]:
-    """("10–19", 10): the range a group size falls in, and its lower end (for the chart)."""
-    for low, high in RANGES:
-        if high is None and count >= low:
-            return f"{low} or more", low
-        if high is not None and low <= count <= high:
-            return f"{low}–{high}", low
-    return f"fewer than {SMALL_GROUP}", 0
 
 
 @dataclass

@@ -80,17 +80,6 @@ class FairnessGroup:
     mean_score: float | None = None  # rounded to 5 %
 
 
-def _size_band(size: int | None) -> str | None:
-    """Group sizes as bands: exact counts would let a manager compare two runs and read
-    one newcomer's self-identification from which groups grew by one."""
-    if size is None:
-        return None
-    for low, high in ((5, 9), (10, 19), (20, 49), (50, 99), (100, 199)):
-        if low <= size <= high:
-            return f"{low}–{high}"
-    return "200 or more" if size >= 200 else "fewer than 5"
-
-
 def _coarse(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 20) / 20
 
@@ -202,6 +191,7 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
         proposal.score_chart = _score_chart([float(m["score"]) for m in matches])
     timings = result.get("timings") or {}
     proposal.timings_s = timings.get("total_s")
+    from openmentor.people.selectors import size_range
     from openmentor.people.services import SELF_IDENTIFICATION_CHOICES
 
     for attribute, audit in sorted((result.get("fairness") or {}).items()):
@@ -212,7 +202,9 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
                 FairnessGroup(
                     name=labels.get(group, group),
                     suppressed=bool(stats.get("suppressed")),
-                    mentees=_size_band(stats.get("mentees")),
+                    mentees=None
+                    if stats.get("mentees") is None
+                    else size_range(int(stats["mentees"]))[0],
                     matched_rate=_coarse(stats.get("matched_rate")),
                     mean_score=_coarse(stats.get("mean_score")),
                 )

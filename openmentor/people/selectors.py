@@ -17,6 +17,28 @@ from openmentor.programmes.models import Enrolment, Programme
 SMALL_GROUP = 5
 SELF_IDENTIFICATION_ATTRIBUTES: tuple[str, ...] = ("gender", "ethnicity", "age_band", "disability")
 
+# Sizes are shown as ranges, never exact counts: comparing two visits would otherwise
+# reveal one newcomer's answers from the group that grew by one (docs/decisions/0003).
+SIZE_RANGES: tuple[tuple[int, int | None], ...] = (
+    (5, 9),
+    (10, 19),
+    (20, 49),
+    (50, 99),
+    (100, 199),
+    (200, None),
+)
+
+
+def size_range(count: int) -> tuple[str, int]:
+    """("10–19", 10): the range a group size falls in, and its lower end (for charts)."""
+    for low, high in SIZE_RANGES:
+        if high is None and count >= low:
+            return f"{low} or more", low
+        if high is not None and low <= count <= high:
+            return f"{low}–{high}", low
+    return f"fewer than {SMALL_GROUP}", 0
+
+
 Suppressed = Literal["suppressed"]
 
 

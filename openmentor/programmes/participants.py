@@ -92,10 +92,11 @@ def participant_answers(*, enrolment: Enrolment) -> list[tuple[str, str]]:
         .select_related("question")
         .order_by("question__position", "question_id")
     )
-    return [(a.question.text, _as_text(a.value)) for a in answers]
+    return [(a.question.text, answer_as_text(a.value)) for a in answers]
 
 
-def _as_text(value: object) -> str:
+def answer_as_text(value: object) -> str:
+    """An answer as people read it: a list joined with commas, anything else as text."""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
