@@ -49,7 +49,7 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "organisations/dashboard_manager.html", context)
     from openmentor.mentorships.home import participant_home
-    from openmentor.programmes.promotion import ambassador_links_for
+    from openmentor.programmes.promotion.services import ambassador_links_for
     from openmentor.programmes.selectors import checklists_for_member, enrolments_for_member
 
     context = {
