@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "openmentor.notifications",
     "openmentor.matching",
     "openmentor.feedback",
+    "openmentor.dashboard",
     "openmentor.demo",
 ]
 
