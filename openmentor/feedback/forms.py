@@ -6,8 +6,6 @@ from typing import Any
 
 from django import forms
 
-from openmentor.programmes.models import Programme
-
 RATING_CHOICES = [
     (1, "1 — Not at all"),
     (2, "2"),
@@ -49,27 +47,3 @@ class CheckinForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rating"].label = "How useful is this mentorship for you so far?"
-
-
-class _ProgrammeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
-class PeopleReportForm(forms.Form):
-    """Narrows the report to one of the organisation's programmes (GET)."""
-
-    programme = _ProgrammeChoice(
-        label="People in",
-        queryset=Programme.objects.none(),
-        to_field_name="slug",
-        required=False,
-        empty_label="The whole organisation",
-        error_messages={"invalid_choice": "Choose one of the listed programmes."},
-    )
-
-    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation
-        ).order_by("name")

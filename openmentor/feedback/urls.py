@@ -8,9 +8,4 @@ urlpatterns = [
         views.feedback_checkin,
         name="feedback_checkin",
     ),
-    path(
-        "o/<slug:slug>/reports/people/",
-        views.self_identification_report,
-        name="self_identification_report",
-    ),
 ]

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import (
-    HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
 )
@@ -13,7 +12,8 @@ from django.utils.html import escape
 from django.views.decorators.http import require_http_methods
 
 from openmentor.accounts.models import User
-from openmentor.organisations.access import organisation_view
+from openmentor.core.forms import errors_to_form
+from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.organisations.models import Organisation
 from openmentor.people import selectors, services
 from openmentor.people.completeness import profile_completeness
@@ -21,12 +21,6 @@ from openmentor.people.forms import ProfileForm, SelfIdentificationForm
 from openmentor.people.timezones import timezone_choices
 from openmentor.programmes.models import Answer, Enrolment
 from openmentor.programmes.participants.selectors import answer_as_text
-
-
-def _add_service_errors(form: ProfileForm | SelfIdentificationForm, error: ValidationError) -> None:
-    for field, field_errors in error.message_dict.items():
-        for message in field_errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _own_questionnaires(*, organisation: Organisation, user: User) -> list[dict[str, object]]:
@@ -63,9 +57,9 @@ def _own_questionnaires(*, organisation: Organisation, user: User) -> list[dict[
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+def profile_edit(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
+    user: User = request.user
     profile, created = services.profile_get_or_create(organisation=organisation, user=user)
     form_kwargs = {
         "profile": profile,
@@ -95,7 +89,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                     photo_remove=data["photo_remove"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, "Your profile is saved.")
                 return redirect("profile_edit", slug=organisation.slug)
@@ -128,13 +122,13 @@ _PLACEHOLDER = (
 
 
 @organisation_view()
-def person_photo(request: HttpRequest, user_id: int) -> HttpResponse:
+def person_photo(request: OrganisationRequest, user_id: int) -> HttpResponse:
     """A member's photo, for other members of the same organisation only.
 
     Media files have no public URL; this view is the only way to them. A member without
     a photo gets a placeholder with their initials.
     """
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.organisation
     person, profile = selectors.member_with_profile(organisation=organisation, user_id=user_id)
     # The object is looked up first, so naming someone elsewhere is 404 whatever the method.
     if request.method not in ("GET", "HEAD"):
@@ -159,10 +153,10 @@ def person_photo(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def self_identification(request: HttpRequest) -> HttpResponse:
+def self_identification(request: OrganisationRequest) -> HttpResponse:
     """The person's own voluntary answers; nobody else ever sees them individually."""
-    organisation = request.organisation  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+    organisation = request.organisation
+    user: User = request.user
     if request.method == "POST" and "clear" in request.POST:
         if services.self_identification_clear(organisation=organisation, user=user):
             messages.success(request, "Your answers are deleted.")
@@ -178,7 +172,7 @@ def self_identification(request: HttpRequest) -> HttpResponse:
                     organisation=organisation, user=user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(
                     request,
