@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from openmentor.mentorships.models import Mentorship
+
 RATING_CHOICES = [
     (1, "1 — Not at all"),
     (2, "2"),
@@ -47,3 +49,30 @@ class CheckinForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rating"].label = "How useful is this mentorship for you so far?"
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is the main reason?",
+        choices=Mentorship.EndReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the reason that fits best.",
+            "invalid_choice": "Choose the reason that fits best.",
+        },
+    )
+    reflection = forms.CharField(
+        label="A private reflection (optional)",
+        help_text="Only you will ever see this: not your partner, not the programme managers.",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    # Optional, and counted only in averages over many mentorships (feedback app).
+    rating = rating_field(required=False)
+    want_rematch = forms.BooleanField(label="Find me a new match", required=False)
+
+    def __init__(self, *args: Any, role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        wanted = "mentee" if role == "mentor" else "mentor"
+        self.fields["want_rematch"].label = f"Find me a new {wanted}"

@@ -8,4 +8,9 @@ urlpatterns = [
         views.feedback_checkin,
         name="feedback_checkin",
     ),
+    path(
+        "o/<slug:slug>/mentorships/<int:mentorship_id>/end/",
+        views.mentorship_end,
+        name="mentorship_end",
+    ),
 ]

@@ -1,5 +1,5 @@
-"""Feedback pages: a member's check-in on their own mentorship, and the managers'
-aggregate report of self-identification (the one report that reads those answers)."""
+"""Feedback pages: a member's check-in on their own mentorship, and ending it with an
+optional rating (both in one transaction, feedback.services.mentorship_end_with_rating)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from django.views.decorators.http import require_http_methods
 from openmentor.accounts.models import User
 from openmentor.core.forms import errors_to_form
 from openmentor.feedback import selectors, services
-from openmentor.feedback.forms import CheckinForm
+from openmentor.feedback.forms import CheckinForm, EndForm
 from openmentor.feedback.models import MentorshipRating
+from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.selectors import mentorship_for_member, partner_for
+from openmentor.mentorships.services import NO_FAULT
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 
 
@@ -59,4 +61,43 @@ def feedback_checkin(request: OrganisationRequest, mentorship_id: int) -> HttpRe
             "refusal": refusal,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@organisation_view()
+@require_http_methods(["GET", "POST"])
+def mentorship_end(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
+    mentorship = mentorship_for_member(membership=request.membership, mentorship_id=mentorship_id)
+    user = request.user
+    role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
+    if mentorship.status == Mentorship.Status.ENDED:
+        messages.info(request, "This mentorship has already ended.")
+        return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
+    form = EndForm(request.POST or None, role=role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Ends it and records the optional rating in one transaction.
+            services.mentorship_end_with_rating(
+                mentorship=mentorship,
+                user=user,
+                reason=form.cleaned_data["reason"],
+                reflection=form.cleaned_data["reflection"],
+                want_rematch=form.cleaned_data["want_rematch"],
+                rating=form.cleaned_data["rating"],
+            )
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            text = "Your mentorship has ended. Thank you for the time you gave to it."
+            if form.cleaned_data["want_rematch"]:
+                text += " We have asked the programme team to find you a new match."
+            messages.success(request, text)
+            return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
+    status = 400 if request.method == "POST" else 200
+    partner = partner_for(mentorship, user)
+    return render(
+        request,
+        "mentorships/end.html",
+        {"mentorship": mentorship, "form": form, "partner": partner, "no_fault": NO_FAULT},
+        status=status,
     )

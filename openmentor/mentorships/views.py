@@ -17,11 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
 from openmentor.core.forms import errors_to_form
-from openmentor.feedback.services import mentorship_end_with_rating
 from openmentor.mentorships import selectors, services
 from openmentor.mentorships.forms import (
     AgreementForm,
-    EndForm,
     ExternalMeetingForm,
     GoalEditForm,
     GoalForm,
@@ -176,45 +174,6 @@ def mentorship_pause(request: OrganisationRequest, mentorship_id: int) -> HttpRe
 @require_POST
 def mentorship_resume(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     return _status_action(request, mentorship_id, "resume")
-
-
-@organisation_view()
-@require_http_methods(["GET", "POST"])
-def mentorship_end(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
-    mentorship = _member_mentorship(request, mentorship_id)
-    user = request.user
-    role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
-    if mentorship.status == Mentorship.Status.ENDED:
-        messages.info(request, "This mentorship has already ended.")
-        return _to_detail(mentorship)
-    form = EndForm(request.POST or None, role=role)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # Ends it and records the optional rating in one transaction.
-            mentorship_end_with_rating(
-                mentorship=mentorship,
-                user=user,
-                reason=form.cleaned_data["reason"],
-                reflection=form.cleaned_data["reflection"],
-                want_rematch=form.cleaned_data["want_rematch"],
-                rating=form.cleaned_data["rating"],
-            )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            text = "Your mentorship has ended. Thank you for the time you gave to it."
-            if form.cleaned_data["want_rematch"]:
-                text += " We have asked the programme team to find you a new match."
-            messages.success(request, text)
-            return _to_detail(mentorship)
-    status = 400 if request.method == "POST" else 200
-    partner = selectors.partner_for(mentorship, user)
-    return render(
-        request,
-        "mentorships/end.html",
-        {"mentorship": mentorship, "form": form, "partner": partner, "no_fault": services.NO_FAULT},
-        status=status,
-    )
 
 
 @organisation_view()

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
@@ -14,45 +13,10 @@ from django.views.decorators.http import require_http_methods
 from openmentor.accounts.models import User
 from openmentor.core.forms import errors_to_form
 from openmentor.organisations.access import OrganisationRequest, organisation_view
-from openmentor.organisations.models import Organisation
 from openmentor.people import selectors, services
 from openmentor.people.completeness import profile_completeness
 from openmentor.people.forms import ProfileForm, SelfIdentificationForm
 from openmentor.people.timezones import timezone_choices
-from openmentor.programmes.models import Answer, Enrolment
-from openmentor.programmes.participants.selectors import answer_as_text
-
-
-def _own_questionnaires(*, organisation: Organisation, user: User) -> list[dict[str, object]]:
-    """The person's questionnaire answers per programme of this organisation, read-only.
-
-    One query however many programmes, worded by the same formatter as
-    `programmes.participants.participant_answers`.
-    """
-    sections: dict[int, dict[str, object]] = {}
-    for answer in (
-        Answer.objects.filter(
-            enrolment__programme__organisation=organisation,
-            enrolment__user=user,
-            enrolment__status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PENDING],
-            question__programme_id=F("enrolment__programme_id"),
-        )
-        .select_related("question", "enrolment__programme")
-        .order_by("enrolment__programme__name", "enrolment__role", "question__position", "pk")
-    ):
-        enrolment = answer.enrolment
-        section = sections.setdefault(
-            enrolment.pk,
-            {
-                "programme": enrolment.programme,
-                "role": enrolment.get_role_display().lower(),
-                "responses": [],
-            },
-        )
-        section["responses"].append(  # type: ignore[attr-defined]
-            (answer.question.text, answer_as_text(answer.value))
-        )
-    return list(sections.values())
 
 
 @organisation_view()
@@ -107,7 +71,9 @@ def profile_edit(request: OrganisationRequest) -> HttpResponse:
             "missing": missing,
             "roles": sorted(roles),
             "timezones": timezone_choices(),
-            "own_questionnaires": _own_questionnaires(organisation=organisation, user=user),
+            "own_questionnaires": selectors.own_questionnaires(
+                organisation=organisation, user=user
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )
