@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.people.models import ParticipantImport
 from openmentor.programmes.access import programme_for
+from openmentor.programmes.imports import selectors as import_selectors
 from openmentor.programmes.imports import services as importing
 from openmentor.programmes.imports.forms import ImportMappingForm, ImportUploadForm
 from openmentor.programmes.participants import exporting
@@ -27,7 +28,7 @@ NO_EMAIL_NOTE = (
 
 
 def _import(request: OrganisationRequest, programme_slug: str, import_id: int) -> ParticipantImport:
-    return importing.programme_import(
+    return import_selectors.programme_import(
         programme=programme_for(request, programme_slug), import_id=import_id
     )
 
@@ -37,7 +38,7 @@ def import_list(request: OrganisationRequest, programme_slug: str) -> HttpRespon
     programme = programme_for(request, programme_slug)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    imports = importing.programme_imports(programme=programme)[:100]
+    imports = import_selectors.programme_imports(programme=programme)[:100]
     return render(request, "imports/list.html", {"programme": programme, "imports": imports})
 
 
@@ -117,10 +118,10 @@ def import_detail(
         "participant_import": participant_import,
         "form": mapping_form,
         "editable": editable,
-        "preview": importing.table_preview(participant_import) if editable else [],
+        "preview": import_selectors.table_preview(participant_import) if editable else [],
         "header": participant_import.header,
-        "rejections": importing.rejected_rows(participant_import),
-        "shown_rejections": importing.SHOWN_REJECTIONS,
+        "rejections": import_selectors.rejected_rows(participant_import),
+        "shown_rejections": import_selectors.SHOWN_REJECTIONS,
         "valid_rows": participant_import.total_rows - participant_import.rejected_count,
         "can_start": participant_import.status == ParticipantImport.Status.CHECKED
         and not (
