@@ -562,7 +562,7 @@ def proposal_staleness(*, run: MatchingRun) -> Staleness:
 
 
 def _introduce(mentorship: Mentorship, reasons: list[dict[str, Any]]) -> None:
-    from openmentor.mentorships.services import mentorship_url
+    from openmentor.mentorships.services.lifecycle import mentorship_url
 
     url = settings.SITE_URL + mentorship_url(mentorship)
     programme = mentorship.programme
@@ -594,7 +594,7 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
     locked, so a second manager publishing at the same moment waits and is then refused;
     the open-pair constraint on Mentorship is the backstop.
     """
-    from openmentor.mentorships.services import mentorship_create, rematch_request_resolve
+    from openmentor.mentorships.services.lifecycle import mentorship_create, rematch_request_resolve
 
     _require_manager(run.programme, actor)
     locked = (

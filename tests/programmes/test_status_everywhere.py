@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from openmentor.matching import services as matching
 from openmentor.mentorships.models import Mentorship
-from openmentor.mentorships.services import mentorship_create
+from openmentor.mentorships.services.lifecycle import mentorship_create
 from openmentor.programmes.models import Campaign, Programme
 from openmentor.programmes.promotion.services import campaign_send
 from openmentor.programmes.selectors import programme_refusal

@@ -45,7 +45,7 @@ from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
 from openmentor.mentorships.selectors import excluded_partners
-from openmentor.mentorships.services import mentorship_create
+from openmentor.mentorships.services.lifecycle import mentorship_create
 from openmentor.notifications.services import notification_create
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.programmes.services import programme_require
