@@ -48,7 +48,7 @@ from openmentor.mentorships.selectors import excluded_partners
 from openmentor.mentorships.services.lifecycle import mentorship_create
 from openmentor.notifications.services import notification_create
 from openmentor.programmes.models import Enrolment, Programme
-from openmentor.programmes.services import programme_require
+from openmentor.programmes.services.lifecycle import programme_require
 
 if TYPE_CHECKING:
     from openmentor.accounts.models import User

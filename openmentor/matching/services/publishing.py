@@ -26,7 +26,7 @@ from openmentor.matching.services.proposals import _require_reviewable
 from openmentor.matching.services.runs import _require_manager
 from openmentor.mentorships.models import Mentorship, RematchRequest
 from openmentor.organisations.models import Membership
-from openmentor.programmes.services import programme_require
+from openmentor.programmes.services.lifecycle import programme_require
 
 # --- publishing -----------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from openmentor.matching.selectors import run_kind
 from openmentor.mentorships.models import RematchRequest
 from openmentor.organisations.models import Membership
 from openmentor.programmes.models import Programme, Question
-from openmentor.programmes.services import programme_require
+from openmentor.programmes.services.lifecycle import programme_require
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def matching_settings_update(
     """Saves the programme's matching controls, question weights and the programme's
     mentors-per-mentee and default capacity (the latter two through the programmes
     service, which keeps them fixed once matching has started)."""
-    from openmentor.programmes.services import programme_update
+    from openmentor.programmes.services.lifecycle import programme_update
 
     _require_manager(programme, actor)
     found = MatchingSettings.objects.select_for_update().filter(programme=programme).first()

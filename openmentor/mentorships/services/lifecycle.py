@@ -114,7 +114,7 @@ def mentorship_create(
     """
     if source not in Mentorship.Source.values:
         raise ValidationError({"source": "Unknown source."})
-    from openmentor.programmes.services import programme_require
+    from openmentor.programmes.services.lifecycle import programme_require
 
     programme_require(programme, "match")
     if mentor.pk == mentee.pk:

@@ -149,7 +149,7 @@ def participant_import_start(*, participant_import: ParticipantImport, actor: Us
     """Queues the import after commit. Refused before a dry run, twice, or when the
     all-or-nothing dry run found problems."""
     from openmentor.programmes.imports.tasks import participant_import_run_task
-    from openmentor.programmes.services import programme_require
+    from openmentor.programmes.services.lifecycle import programme_require
 
     programme_require(participant_import.programme, "import")
     if participant_import.status != ParticipantImport.Status.CHECKED:

@@ -436,7 +436,7 @@ def campaign_send(*, campaign: Campaign, actor: Membership) -> int:
 
     programme = campaign.programme
     _require_manager(actor, programme)
-    from openmentor.programmes.services import programme_require
+    from openmentor.programmes.services.lifecycle import programme_require
 
     programme_require(programme, "promote")
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
