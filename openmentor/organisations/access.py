@@ -37,7 +37,10 @@ def organisation_view(roles: Iterable[str] | None = None) -> Callable[[View], Vi
                 raise PermissionDenied("Your role in this organisation does not give access here.")
             request.membership = membership  # type: ignore[attr-defined]
             request.organisation = membership.organisation  # type: ignore[attr-defined]
-            request.session[CURRENT_ORGANISATION_SESSION_KEY] = slug
+            # Assigning marks the session modified: a database write and a new cookie on
+            # every page. Only a change of organisation is worth remembering.
+            if request.session.get(CURRENT_ORGANISATION_SESSION_KEY) != slug:
+                request.session[CURRENT_ORGANISATION_SESSION_KEY] = slug
             return view(request, *args, **kwargs)
 
         # Read by the URL-walk test: every /o/<slug>/ view must carry this mark.
