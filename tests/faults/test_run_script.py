@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.processes import ROOT, alive, web_worker_processes, free_port, http_get, wait_for
+from tests.faults.processes import ROOT, alive, free_port, http_get, wait_for, web_worker_processes
 
 
 @dataclass
@@ -31,9 +31,7 @@ class RunningSite:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSite]:
     var = tmp_path_factory.mktemp("run-sh")
     port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "DEBUG"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "DEBUG"}}
     env.update(
         DJANGO_SETTINGS_MODULE="openmentor.config.settings.base",
         DEBUG="0",
@@ -113,7 +111,9 @@ def test_a_killed_web_worker_process_is_replaced_and_the_site_keeps_answering(
     answers = [http_get(site.base + "/accounts/login/")[0] for _ in range(10)]
     assert answers == [200] * 10
     wait_for(
-        lambda: victim not in web_worker_processes(server) and len(web_worker_processes(server)) >= 2,
+        lambda: (
+            victim not in web_worker_processes(server) and len(web_worker_processes(server)) >= 2
+        ),
         timeout=60,
         what="the web server to replace its worker process",
     )
