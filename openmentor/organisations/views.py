@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.adapter import PENDING_INVITATION_SESSION_KEY
 from openmentor.organisations import selectors, services
-from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.organisations.forms import InvitationForm, OrganisationForm
+from openmentor.organisations.access import MANAGERS, OWNERS, organisation_view
+from openmentor.organisations.forms import InvitationForm, OrganisationForm, SecurityForm
 
 
 @login_required
@@ -59,6 +59,25 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
         "ambassador_links": ambassador_links_for(membership=membership),
     }
     return render(request, "organisations/dashboard_participant.html", context)
+
+
+@organisation_view(roles=OWNERS)
+@require_http_methods(["GET", "POST"])
+def organisation_security(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = SecurityForm(
+        request.POST or None,
+        initial={"require_mfa_for_managers": organisation.require_mfa_for_managers},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_security_update(
+            organisation=organisation,
+            actor=request.membership,  # type: ignore[attr-defined]
+            require_mfa_for_managers=form.cleaned_data["require_mfa_for_managers"],
+        )
+        messages.success(request, "Security settings saved.")
+        return redirect("organisation_security", slug=organisation.slug)
+    return render(request, "organisations/security.html", {"form": form})
 
 
 @organisation_view(roles=MANAGERS)
