@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from openmentor.organisations.access import PENDING_INVITATION_SESSION_KEY
+
 # One notice per account and address in this time, however long the guessing goes on.
 LOGIN_NOTICE_EVERY_SECONDS = 60 * 60
 
