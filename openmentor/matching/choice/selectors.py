@@ -29,7 +29,13 @@ from openmentor.matching.engine import (
 from openmentor.matching.engine.explain import language_name
 from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MatchingSettings, MentorRequest
-from openmentor.matching.problem import BuiltProblem, build_problem, engine_id, user_id_of
+from openmentor.matching.problem import (
+    BuiltProblem,
+    build_problem,
+    engine_id,
+    engine_options,
+    user_id_of,
+)
 from openmentor.matching.problem import settings_for as matching_settings_for
 from openmentor.meetings.times import availability_intervals, intersect, zone
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
@@ -201,10 +207,12 @@ def ranked_mentors(*, programme: Programme, mentee: User) -> list[Ranked] | None
     if me not in built.snapshot["mentees"]:
         return None
     problem = _engine(lambda: load_problem(built.data))
-    recs = _engine(lambda: recommend(problem, mentee_id=me, top=len(problem.mentors)))
+    recs = _engine(
+        lambda: recommend(problem, mentee_id=me, top=len(problem.mentors), **engine_options())
+    )
     if not recs:
         return []
-    result = _engine(lambda: solve(problem, audit_drivers=False))
+    result = _engine(lambda: solve(problem, audit_drivers=False, **engine_options()))
     capacity = built.snapshot["mentors"]
     mine = {m.mentor for m in result.matches if m.mentee == me}
     others = Counter(m.mentor for m in result.matches if m.mentee != me)
@@ -233,7 +241,7 @@ def ranked_mentees(*, programme: Programme, mentor: User, top: int) -> list[Rank
     if not built.snapshot["mentees"]:
         return []
     problem = _engine(lambda: load_problem(built.data))
-    recs = _engine(lambda: recommend(problem, mentor_id=me, top=top))
+    recs = _engine(lambda: recommend(problem, mentor_id=me, top=top, **engine_options()))
     return [
         Ranked(user_id=user_id_of(r.id), score=r.score, reasons=_reasons(r), room_left=0)
         for r in recs

@@ -20,6 +20,7 @@ from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import (
     BuiltProblem,
     build_problem,
+    engine_options,
     user_id_of,
 )
 from openmentor.matching.selectors import run_kind
@@ -137,7 +138,7 @@ def swap_alternatives(*, run: MatchingRun, mentee: str, top: int = 5) -> list[di
     current = {m["mentor"] for m in run.result["matches"] if m["mentee"] == mentee}
     try:
         problem = load_problem(built.data)
-        recs = recommend(problem, mentee_id=mentee, top=top + len(current))
+        recs = recommend(problem, mentee_id=mentee, top=top + len(current), **engine_options())
     except (ProblemError, EmbeddingUnavailable) as error:
         raise ValidationError(_engine_error_text(error)) from error
     data = recommendations_to_dict("mentee", mentee, recs)["recommendations"]

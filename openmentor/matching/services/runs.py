@@ -28,6 +28,7 @@ from openmentor.matching.engine import (
 from openmentor.matching.models import MatchingRun, MatchingSettings
 from openmentor.matching.problem import (
     build_problem,
+    engine_options,
     settings_for,
 )
 from openmentor.matching.selectors import run_kind
@@ -146,7 +147,7 @@ def matching_preview(*, programme: Programme) -> Preview:
         return preview
     started = time.perf_counter()
     try:
-        result = result_to_dict(solve(load_problem(built.data)), timings=False)
+        result = result_to_dict(solve(load_problem(built.data), **engine_options()), timings=False)
     except (ProblemError, EmbeddingUnavailable) as error:
         preview.skipped = _engine_error_text(error)
         return preview
@@ -259,7 +260,9 @@ def matching_run_execute(*, run_id: int) -> None:
             mentee_user_ids={int(k) for k in requests} if kind == REMATCH else None,
         )
         _set_progress(run_id, progress=0.05, stage="Scoring pairs")
-        result = result_to_dict(solve(load_problem(built.data), progress=progress))
+        result = result_to_dict(
+            solve(load_problem(built.data), progress=progress, **engine_options())
+        )
     except Exception as error:  # noqa: BLE001 - any engine failure must end as a message
         if not isinstance(error, (ProblemError, EmbeddingUnavailable)):
             logger.exception("matching run %s failed", run_id)
