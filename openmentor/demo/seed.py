@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships.models import Goal, Mentorship, MentorshipTransition
 from openmentor.messaging.models import Message
@@ -314,7 +314,7 @@ def seed_demo(seed: int = 2026) -> bool:
     _seed_self_identification(organisation=organisation, enrolments=enrolments, rng=rng)
     _seed_promotion(programme=programme, manager=manager, enrolments=enrolments, rng=rng)
     _seed_first_mentorship(programme=programme, enrolments=enrolments)
-    event_record(organisation=organisation, actor=owner, kind="organisation.created")
+    event_record(organisation=organisation, actor=owner, kind=EventKind.ORGANISATION_CREATED)
     return True
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.feedback.models import MentorshipRating
 from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
@@ -92,7 +92,7 @@ def rating_submit(
     event_record(
         organisation=mentorship.programme.organisation,
         actor=author,
-        kind="feedback.given",
+        kind=EventKind.FEEDBACK_GIVEN,
         data={"mentorship": mentorship.pk, "moment": moment},
     )
     return made

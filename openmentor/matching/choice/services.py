@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmentor.core.email import email_send
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.matching.choice.selectors import (
     ASKS,
     INVITES,
@@ -331,7 +331,7 @@ def mentor_requests_send(
     event_record(
         organisation=programme.organisation,
         actor=mentee,
-        kind="matching.requests_sent",
+        kind=EventKind.MATCHING_REQUESTS_SENT,
         data={"programme": programme.pk, "mentors": list(mentor_ids)},
     )
     return created
@@ -403,7 +403,7 @@ def mentee_invite(
     event_record(
         organisation=programme.organisation,
         actor=mentor,
-        kind="matching.mentee_invited",
+        kind=EventKind.MATCHING_MENTEE_INVITED,
         data={"programme": programme.pk, "mentee": mentee_id},
     )
     return request
@@ -530,7 +530,7 @@ def mentor_request_accept(*, mentor_request: MentorRequest, user: User) -> Mento
     event_record(
         organisation=programme.organisation,
         actor=user,
-        kind="matching.request_accepted",
+        kind=EventKind.MATCHING_REQUEST_ACCEPTED,
         data={"programme": programme.pk, "request": request.pk, "mentorship": mentorship.pk},
     )
     return mentorship
@@ -554,7 +554,7 @@ def mentor_request_decline(*, mentor_request: MentorRequest, user: User) -> Ment
     event_record(
         organisation=request.programme.organisation,
         actor=user,
-        kind="matching.request_declined",
+        kind=EventKind.MATCHING_REQUEST_DECLINED,
         data={"programme": request.programme_id, "request": request.pk},
     )
     return request

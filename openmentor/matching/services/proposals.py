@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.matching.constants import REMATCH
 from openmentor.matching.engine import (
     EmbeddingUnavailable,
@@ -96,7 +96,9 @@ def matching_pin_set(
     event_record(
         organisation=run.programme.organisation,
         actor=actor.user,
-        kind=f"matching.pair_{kind}ed" if kind == "lock" else "matching.pair_forbidden",
+        kind=EventKind.MATCHING_PAIR_LOCKED
+        if kind == "lock"
+        else EventKind.MATCHING_PAIR_FORBIDDEN,
         data={"run": run.pk, "mentee": mentee_id, "mentor": mentor_id, "score": match["score"]},
     )
     return pin
@@ -201,7 +203,7 @@ def matching_swap(
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="matching.pair_swapped",
+        kind=EventKind.MATCHING_PAIR_SWAPPED,
         data={
             "run": run.pk,
             "mentee": user_id_of(mentee),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.email import email_send
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.matching.constants import REMATCH
 from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MatchingRun
@@ -212,7 +212,7 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="matching.published",
+        kind=EventKind.MATCHING_PUBLISHED,
         data={
             "programme": programme.pk,
             "run": locked.pk,

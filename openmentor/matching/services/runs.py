@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.matching.constants import COHORT, REMATCH
 from openmentor.matching.engine import (
     EmbeddingUnavailable,
@@ -102,7 +102,7 @@ def matching_settings_update(
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="matching.settings_updated",
+        kind=EventKind.MATCHING_SETTINGS_UPDATED,
         data={"programme": programme.pk},
     )
     return match_settings
@@ -209,7 +209,7 @@ def matching_run_start(
             event_record(
                 organisation=programme.organisation,
                 actor=actor.user,
-                kind="matching.run_started",
+                kind=EventKind.MATCHING_RUN_STARTED,
                 data={"programme": programme.pk, "run": run.pk, "kind": snapshot["kind"]},
             )
             run_id = run.pk

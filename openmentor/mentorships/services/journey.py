@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.mentorships.models import (
     ExternalMeeting,
     Goal,
@@ -72,7 +72,7 @@ def _celebrate_if_reached(goal: Goal, mentorship: Mentorship, user: User) -> boo
     event_record(
         organisation=mentorship.programme.organisation,
         actor=user,
-        kind="goal.reached",
+        kind=EventKind.GOAL_REACHED,
         data={"mentorship": mentorship.pk, "goal": goal.pk},
     )
     _notify(
@@ -231,7 +231,7 @@ def meeting_log_external(
     event_record(
         organisation=mentorship.programme.organisation,
         actor=user,
-        kind="meeting.logged_external",
+        kind=EventKind.MEETING_LOGGED_EXTERNAL,
         data={"mentorship": mentorship.pk, "minutes": duration_minutes, "self_reported": True},
     )
     return meeting

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmentor.core.email import email_send
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.mentorships.models import (
     OPEN_STATUSES,
     EndingReflection,
@@ -197,7 +197,7 @@ def mentorship_create(
     event_record(
         organisation=organisation,
         actor=created_by,
-        kind="mentorship.created",
+        kind=EventKind.MENTORSHIP_CREATED,
         data={"mentorship": mentorship.pk, "programme": programme.pk, "source": source},
     )
     url = settings.SITE_URL + mentorship_url(mentorship)
@@ -279,7 +279,7 @@ def mentorship_accept_agreement(
         event_record(
             organisation=mentorship.programme.organisation,
             actor=user,
-            kind="mentorship.started",
+            kind=EventKind.MENTORSHIP_STARTED,
             data={"mentorship": mentorship.pk, "programme": mentorship.programme_id},
         )
         _notify(
@@ -314,7 +314,7 @@ def _change_status(
     event_record(
         organisation=mentorship.programme.organisation,
         actor=user,
-        kind=f"mentorship.{verb}",
+        kind=EventKind(f"mentorship.{verb}"),
         data={"mentorship": mentorship.pk},
     )
     _notify(
@@ -401,7 +401,7 @@ def mentorship_end(
     event_record(
         organisation=mentorship.programme.organisation,
         actor=user,
-        kind="mentorship.ended",
+        kind=EventKind.MENTORSHIP_ENDED,
         data={"mentorship": mentorship.pk, "reason": reason, "rematch": want_rematch},
     )
     partner = mentorship.mentee if role == "mentor" else mentorship.mentor
@@ -437,7 +437,7 @@ def rematch_request_create(*, mentorship: Mentorship, user: User) -> RematchRequ
     event_record(
         organisation=mentorship.programme.organisation,
         actor=user,
-        kind="rematch.requested",
+        kind=EventKind.REMATCH_REQUESTED,
         data={"mentorship": mentorship.pk},
     )
     return request
@@ -492,7 +492,7 @@ def rematch_request_resolve(
     event_record(
         organisation=programme.organisation,
         actor=manager.user,
-        kind="rematch.resolved",
+        kind=EventKind.REMATCH_RESOLVED,
         data={"request": request.pk, "mentorship": request.new_mentorship_id},
     )
     return request

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.email import email_send
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.organisations.models import Invitation, Membership, Role
 from openmentor.people.models import Profile
 from openmentor.people.services import profile_completeness_refresh
@@ -51,7 +51,7 @@ def programme_join_membership(*, programme: Programme, user: User) -> Membership
         event_record(
             organisation=programme.organisation,
             actor=user,
-            kind="membership.joined_by_link",
+            kind=EventKind.MEMBERSHIP_JOINED_BY_LINK,
             data={"programme": programme.pk},
         )
     return membership
@@ -145,7 +145,7 @@ def enrolment_create(
         event_record(
             organisation=programme.organisation,
             actor=membership.user,
-            kind="enrolment.created",
+            kind=EventKind.ENROLMENT_CREATED,
             data={
                 "programme": programme.pk,
                 "role": role,
@@ -194,7 +194,7 @@ def enrolment_decide(*, enrolment: Enrolment, actor: Membership, approve: bool) 
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="enrolment.approved" if approve else "enrolment.declined",
+        kind=EventKind.ENROLMENT_APPROVED if approve else EventKind.ENROLMENT_DECLINED,
         data={"programme": programme.pk, "enrolment": enrolment.pk, "role": enrolment.role},
     )
     email_send(
@@ -344,7 +344,7 @@ def programme_invite(
         event_record(
             organisation=programme.organisation,
             actor=inviter.user,
-            kind="programme.invited",
+            kind=EventKind.PROGRAMME_INVITED,
             data={
                 "programme": programme.pk,
                 "invited": len(outcome.invited),

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.organisations.models import Membership, Organisation
 from openmentor.programmes.models import (
     Programme,
@@ -124,7 +124,7 @@ def programme_create(
     event_record(
         organisation=organisation,
         actor=actor.user,
-        kind="programme.created",
+        kind=EventKind.PROGRAMME_CREATED,
         data={"programme": programme.pk},
     )
     return programme
@@ -149,7 +149,7 @@ def programme_update(*, programme: Programme, actor: Membership, values: dict[st
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="programme.updated",
+        kind=EventKind.PROGRAMME_UPDATED,
         data={"programme": programme.pk, "fields": changed},
     )
 
@@ -187,7 +187,7 @@ def programme_status_change(*, programme: Programme, actor: Membership, to: str)
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="programme.status_changed",
+        kind=EventKind.PROGRAMME_STATUS_CHANGED,
         data={"programme": programme.pk, "from": before, "to": to},
     )
 
@@ -202,7 +202,7 @@ def programme_join_link_rotate(*, programme: Programme, actor: Membership) -> st
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="programme.join_link_replaced",
+        kind=EventKind.PROGRAMME_JOIN_LINK_REPLACED,
         data={"programme": programme.pk},
     )
     return token
