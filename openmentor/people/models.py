@@ -93,7 +93,11 @@ class SelfIdentification(models.Model):
 
 
 class ParticipantImport(models.Model):
-    """A bulk import of participants from CSV or XLSX, validated then run as a task."""
+    """A bulk import of participants from CSV or XLSX, validated then run as a task.
+
+    The code that reads, checks and runs it is the programmes app's (programmes/imports/):
+    an import enrols people in a programme. The model stays here, where its table is.
+    """
 
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all_or_nothing", "All rows or nothing"
