@@ -80,15 +80,17 @@ def meeting_list(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         # Checked after the lookup, so another organisation's mentorship is a 404 first.
         return HttpResponseNotAllowed(["GET"])
     meetings = list(
-        selectors.mentorship_meetings(mentorship=mentorship).annotate(
-            agenda_count=Count("agenda_items")
-        )
+        selectors.mentorship_meetings(mentorship=mentorship)
+        .annotate(agenda_count=Count("agenda_items"))
+        # A GROUP BY query drops the model's default ordering: order explicitly.
+        .order_by("starts_at", "pk")
     )
     now = timezone.now()
     context = {
         "mentorship": mentorship,
         "upcoming": [m for m in meetings if m.ends_at >= now and m.is_open],
-        "past": [m for m in meetings if not (m.ends_at >= now and m.is_open)],
+        # The most recent first: that is the one people look back at.
+        "past": [m for m in reversed(meetings) if not (m.ends_at >= now and m.is_open)],
         "viewer_tz": _viewer_tz(request, mentorship),
         "is_member": selectors.is_member(mentorship=mentorship, user=request.user),  # type: ignore[arg-type]
     }
@@ -182,8 +184,7 @@ def _render_detail(
             else []
         ),
         "note_form": note_form or MeetingNoteForm(),
-        "join_open": meeting.status == Meeting.Status.ACCEPTED
-        and meeting.join_opens_at <= now < meeting.ends_at,
+        "join_open": bool(meeting.call_link_at(now)),
         "viewer_tz": _viewer_tz(request, mentorship),
         "is_member": member,
         "can_answer": member
@@ -293,6 +294,23 @@ def meeting_reschedule(request: HttpRequest, mentorship_id: int, meeting_id: int
     status = 400 if request.method == "POST" else 200
     context = {"mentorship": mentorship, "meeting": meeting, "form": form, "viewer_tz": tz_name}
     return render(request, "meetings/reschedule.html", context, status=status)
+
+
+@organisation_view()
+def meeting_ics(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+    """ "Add to calendar": the meeting as an .ics file for the pair's own calendar app."""
+    mentorship = _mentorship(request, mentorship_id)
+    meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
+    if request.method not in ("GET", "HEAD"):
+        # Checked after the lookup, so another organisation's meeting is a 404 first.
+        return HttpResponseNotAllowed(["GET"])
+    _member_only(request, mentorship)
+    response = HttpResponse(
+        calendar.meeting_download(meeting), content_type="text/calendar; charset=utf-8"
+    )
+    day = meeting.starts_at.astimezone(timezone.get_current_timezone()).date()
+    response["Content-Disposition"] = f'attachment; filename="mentoring-{day.isoformat()}.ics"'
+    return response
 
 
 @organisation_view()

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from openmentor.core.views import CURRENT_ORGANISATION_SESSION_KEY
 from openmentor.organisations.models import MANAGING_ROLES, Role
 from openmentor.organisations.selectors import membership_for_slug
+from openmentor.people.middleware import activate_person_timezone
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -35,6 +36,7 @@ def organisation_view(roles: Iterable[str] | None = None) -> Callable[[View], Vi
             membership = membership_for_slug(user=request.user, slug=slug)  # type: ignore[arg-type]
             if allowed is not None and membership.role not in allowed:
                 raise PermissionDenied("Your role in this organisation does not give access here.")
+            activate_person_timezone(membership)
             request.membership = membership  # type: ignore[attr-defined]
             request.organisation = membership.organisation  # type: ignore[attr-defined]
             request.session[CURRENT_ORGANISATION_SESSION_KEY] = slug

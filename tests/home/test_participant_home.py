@@ -66,17 +66,33 @@ def test_home_shows_meetings_mentorships_unread_goals_and_the_next_step(tenant: 
     assert "On track" in body  # the message counts as being in touch
 
 
-def test_an_accepted_meeting_offers_join(tenant: Tenant) -> None:
+def test_join_shows_only_when_there_is_a_call_to_join(tenant: Tenant) -> None:
+    """Join opens the call itself, from 15 minutes before until the end; a meeting days
+    ahead, or one without a link, shows its time and "Add to calendar" instead."""
     mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant)
-    meeting = Meeting.objects.create(
-        mentorship=mentorship,
-        starts_at=timezone.now() + timedelta(minutes=10),
-        duration_minutes=30,
-        status=Meeting.Status.ACCEPTED,
-        proposed_by=mentorship.mentor,
-    )
+    now = timezone.now()
+
+    def meeting(starts_in: timedelta, location: str) -> Meeting:
+        return Meeting.objects.create(
+            mentorship=mentorship,
+            starts_at=now + starts_in,
+            duration_minutes=30,
+            status=Meeting.Status.ACCEPTED,
+            proposed_by=mentorship.mentor,
+            location=location,
+        )
+
+    soon = meeting(timedelta(minutes=10), "https://meet.example.org/soon")
+    later = meeting(timedelta(days=5), "https://meet.example.org/later")
+    nowhere = meeting(timedelta(minutes=5), "")
     body = home(tenant)
-    assert f"/mentorships/{mentorship.pk}/meetings/{meeting.pk}/" in body and ">Join<" in body
+    assert body.count(">Join<") == 1
+    assert 'href="https://meet.example.org/soon" target="_blank"' in body
+    assert "https://meet.example.org/later" not in body
+    for planned in (later, nowhere):
+        assert f"/meetings/{planned.pk}/calendar.ics" in body
+    assert f"/meetings/{soon.pk}/calendar.ics" not in body
+    assert body.count("Add to calendar") == 2
 
 
 def test_home_shows_only_my_own_mentorships(tenant: Tenant) -> None:
