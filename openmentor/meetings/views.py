@@ -375,14 +375,12 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     """Create, replace or switch off the person's private calendar address."""
     organisation = request.organisation  # type: ignore[attr-defined]
     user: User = request.user  # type: ignore[assignment]
-    new_url = ""
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            _, token = services.calendar_feed_create(user=user, organisation=organisation)
-            new_url = request.build_absolute_uri(
-                reverse("calendar_feed_ics", kwargs={"token": token})
-            )
+            services.calendar_feed_create(user=user, organisation=organisation)
+            messages.success(request, "Your calendar address is ready; any earlier one stopped.")
+            return redirect("calendar_feed", slug=organisation.slug)
         elif action == "revoke":
             if services.calendar_feed_revoke(user=user, organisation=organisation):
                 messages.success(request, "Your calendar address no longer works.")
@@ -391,7 +389,12 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Choose to make a new address or to switch it off.")
             return redirect("calendar_feed", slug=organisation.slug)
     feed = selectors.live_calendar_feed(user=user, organisation=organisation)
-    return render(request, "meetings/calendar_feed.html", {"feed": feed, "new_url": new_url})
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar_feed_ics", kwargs={"token": feed.token}))
+        if feed and feed.token
+        else ""
+    )
+    return render(request, "meetings/calendar_feed.html", {"feed": feed, "feed_url": feed_url})
 
 
 @require_GET

@@ -7,3 +7,20 @@ document.addEventListener("keydown", (event) => {
     menu.querySelector("summary")?.focus();
   }
 });
+
+// "Copy" buttons (data-copy="<id of a read-only input>"): copy its value and say so.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest?.("button[data-copy]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copy);
+  const status = document.getElementById(button.dataset.copy + "-status");
+  if (!input) return;
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    // No clipboard permission (or not a secure context): the text is selected instead.
+    document.execCommand?.("copy");
+  }
+  if (status) status.textContent = "Copied.";
+});
