@@ -84,8 +84,8 @@ def main() -> None:
 
     from openmentor.accounts.models import User
     from openmentor.organisations.models import Membership, Organisation, Role
-    from openmentor.people import importing
     from openmentor.people.models import ParticipantImport, Profile
+    from openmentor.programmes.imports import services as importing
     from openmentor.programmes.models import Enrolment, Programme
 
     organisation = Organisation.objects.create(name="Bench", slug="bench")

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from openmentor.matching import views
-from openmentor.matching.choice_urls import urlpatterns as choice_urlpatterns
+from openmentor.matching.choice.urls import urlpatterns as choice_urlpatterns
 
 # Managers' matching pages of one programme, under
 # o/<slug>/programmes/<programme_slug>/matching/.

@@ -48,8 +48,8 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
             "programmes": programme_summaries(organisation=organisation),
         }
         return render(request, "organisations/dashboard_manager.html", context)
-    from openmentor.mentorships.home import participant_home
-    from openmentor.programmes.promotion import ambassador_links_for
+    from openmentor.dashboard.home import participant_home
+    from openmentor.programmes.promotion.services import ambassador_links_for
     from openmentor.programmes.selectors import checklists_for_member, enrolments_for_member
 
     context = {

@@ -20,7 +20,7 @@ from openmentor.people.completeness import profile_completeness
 from openmentor.people.forms import ProfileForm, SelfIdentificationForm
 from openmentor.people.timezones import timezone_choices
 from openmentor.programmes.models import Answer, Enrolment
-from openmentor.programmes.participants import answer_as_text
+from openmentor.programmes.participants.selectors import answer_as_text
 
 
 def _add_service_errors(form: ProfileForm | SelfIdentificationForm, error: ValidationError) -> None:

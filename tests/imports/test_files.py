@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from django.test import Client
 
-from openmentor.people import importing
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports import services as importing
 from openmentor.programmes.models import Programme
 from tests.imports.helpers import HEADER, csv_bytes, person, upload, uploaded, xlsx_bytes
 

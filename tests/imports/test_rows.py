@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from openmentor.people import importing
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports import services as importing
 from openmentor.programmes.models import Enrolment, Programme
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.imports.helpers import HEADER, check, csv_bytes, person, uploaded, url

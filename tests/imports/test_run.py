@@ -12,8 +12,8 @@ from django.test import Client
 
 from openmentor.accounts.models import User
 from openmentor.organisations.models import Membership, Role
-from openmentor.people import importing
 from openmentor.people.models import ParticipantImport, Profile
+from openmentor.programmes.imports import services as importing
 from openmentor.programmes.models import Enrolment, Programme
 from tests.conftest import Tenant
 from tests.factories import EnrolmentFactory, ProfileFactory, UserFactory

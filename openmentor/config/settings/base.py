@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "openmentor.notifications",
     "openmentor.matching",
     "openmentor.feedback",
+    "openmentor.dashboard",
+    "openmentor.demo",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ from django_tasks import task
 
 from openmentor.core.email import email_send
 from openmentor.programmes.models import Campaign, CampaignDelivery
-from openmentor.programmes.promotion import (
+from openmentor.programmes.promotion.services import (
     campaign_mark_sent,
     campaign_recipients,
     campaign_render,

@@ -9,8 +9,8 @@ from django.shortcuts import render
 
 from openmentor.organisations.access import MANAGERS, organisation_view
 from openmentor.people.models import Profile
-from openmentor.programmes import participants as selectors
 from openmentor.programmes.models import Enrolment
+from openmentor.programmes.participants import selectors
 
 PAGE_SIZE = 50
 

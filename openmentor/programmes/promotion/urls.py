@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openmentor.programmes import promotion_views as views
+from openmentor.programmes.promotion import views
 
 PROGRAMME = "o/<slug:slug>/programmes/<slug:programme_slug>/"
 

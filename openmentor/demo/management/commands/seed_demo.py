@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from openmentor.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from openmentor.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

@@ -432,7 +432,7 @@ def campaign_send(*, campaign: Campaign, actor: Membership) -> int:
     Returns the number of recipients. The status check runs on a locked row, so two
     clicks (or two managers) cannot queue the campaign twice.
     """
-    from openmentor.programmes.promotion_tasks import campaign_deliver
+    from openmentor.programmes.promotion.tasks import campaign_deliver
 
     programme = campaign.programme
     _require_manager(actor, programme)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from openmentor.matching import choice_views as views
+from openmentor.matching.choice import views
 
 _PROGRAMME = "o/<slug:slug>/programmes/<slug:programme_slug>/"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openmentor.programmes import participant_views as views
+from openmentor.programmes.participants import views
 
 urlpatterns = [
     path(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from openmentor.people import import_views
+from openmentor.programmes.imports import views as import_views
 
 PROGRAMME = "o/<slug:slug>/programmes/<slug:programme_slug>/"
 

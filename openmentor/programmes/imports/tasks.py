@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from openmentor.people import importing
+from openmentor.programmes.imports import services as importing
 
 
 @task()

@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
-from openmentor.matching import choice
-from openmentor.matching.choice_forms import ChoiceForm, InviteForm
+from openmentor.matching.choice import services as choice
+from openmentor.matching.choice.forms import ChoiceForm, InviteForm
 from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship

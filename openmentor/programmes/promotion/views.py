@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.programmes import promotion
 from openmentor.programmes.models import Campaign, Programme
-from openmentor.programmes.promotion_forms import AmbassadorForm, CampaignForm
+from openmentor.programmes.promotion import services as promotion
+from openmentor.programmes.promotion.forms import AmbassadorForm, CampaignForm
 
 
 def _programme(request: HttpRequest, programme_slug: str) -> Programme:

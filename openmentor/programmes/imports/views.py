@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRefresh
 
 from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.people import exporting, importing
-from openmentor.people.import_forms import ImportMappingForm, ImportUploadForm
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports import services as importing
+from openmentor.programmes.imports.forms import ImportMappingForm, ImportUploadForm
 from openmentor.programmes.models import Programme
+from openmentor.programmes.participants import exporting
 
 # Shown wherever an import can be started: the manager must know nobody is told.
 NO_EMAIL_NOTE = (

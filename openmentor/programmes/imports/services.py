@@ -545,7 +545,7 @@ def rows_check(
     *, data: bytes, header: list[str], mapping: dict[str, int], programme: Programme
 ) -> CheckResult:
     """Checks every row of the file; writes nothing."""
-    from openmentor.people.exporting import neutralise
+    from openmentor.programmes.participants.exporting import neutralise
 
     rules = row_rules(programme)
     table = table_open(data)
@@ -676,7 +676,7 @@ def participant_import_check(
 def participant_import_start(*, participant_import: ParticipantImport, actor: User) -> None:
     """Queues the import after commit. Refused before a dry run, twice, or when the
     all-or-nothing dry run found problems."""
-    from openmentor.people.tasks import participant_import_run_task
+    from openmentor.programmes.imports.tasks import participant_import_run_task
     from openmentor.programmes.services import programme_require
 
     programme_require(participant_import.programme, "import")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from openmentor.core.scheduler import periodic
-from openmentor.matching.choice import mentor_requests_expire
+from openmentor.matching.choice.services import mentor_requests_expire
 
 
 @periodic("matching.request_expiry")
