@@ -137,7 +137,13 @@ def invitation_create(
             else:
                 subject = f"You are invited to {programme.name} at {organisation.name}"
                 template = "programmes/email/invitation"
-                context |= {"programme_name": programme.name, "programme_role": programme_role}
+                from openmentor.programmes.opening import opening_for_invitee
+
+                context |= {
+                    "programme_name": programme.name,
+                    "programme_role": programme_role,
+                    "opening": opening_for_invitee(programme),
+                }
             email_send(to=[email], subject=subject, template=template, context=context)
     except IntegrityError as error:
         raise ValidationError(

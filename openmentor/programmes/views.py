@@ -22,6 +22,7 @@ from openmentor.programmes.forms import (
     QuestionForm,
 )
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.opening import draft_warning_for_manager
 
 # The join link an anonymous visitor opened, kept through sign-up and e-mail verification
 # (read by core.views.home and the account adapter, like a pending invitation).
@@ -215,11 +216,16 @@ def programme_invite(request: HttpRequest, programme_slug: str) -> HttpResponse:
             _errors_to_form(form, error)
         else:
             _report_outcome(request, outcome)
+            if warning := draft_warning_for_manager(programme):
+                messages.warning(request, warning)
             return _detail(programme)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "programmes/invite.html", {"form": form, "programme": programme}, status=status
-    )
+    context = {
+        "form": form,
+        "programme": programme,
+        "draft_warning": draft_warning_for_manager(programme),
+    }
+    return render(request, "programmes/invite.html", context, status=status)
 
 
 def _report_outcome(request: HttpRequest, outcome: services.InvitationOutcome) -> None:

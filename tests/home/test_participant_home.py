@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from openmentor.meetings.models import Meeting
 from openmentor.dashboard.home import mentorship_health
+from openmentor.meetings.models import Meeting
 from openmentor.mentorships.models import Goal, Mentorship
 from openmentor.messaging.models import Message
 from tests.conftest import Tenant, client_for
