@@ -48,12 +48,14 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
             "programmes": programme_summaries(organisation=organisation),
         }
         return render(request, "organisations/dashboard_manager.html", context)
+    from openmentor.dashboard.history import participant_history
     from openmentor.dashboard.home import participant_home
     from openmentor.programmes.promotion.services import ambassador_links_for
     from openmentor.programmes.selectors import checklists_for_member, enrolments_for_member
 
     context = {
         "home": participant_home(membership=membership),
+        "history": participant_history(membership=membership),
         "enrolments": enrolments_for_member(membership=membership),
         "checklists": checklists_for_member(membership=membership),
         "ambassador_links": ambassador_links_for(membership=membership),

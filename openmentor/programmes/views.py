@@ -57,7 +57,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         programmes = selectors.programme_summaries(organisation=membership.organisation)
         return render(request, "programmes/list_manager.html", {"programmes": programmes})
     enrolments = selectors.enrolments_for_member(membership=membership)
-    programmes = selectors.programmes_open_to_member(membership=membership)
+    # "Programmes you can join": not the ones the person is in already (listed above).
+    programmes = selectors.programmes_open_to_member(membership=membership).filter(is_mine=False)
     return render(
         request,
         "programmes/list_participant.html",

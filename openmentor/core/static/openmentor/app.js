@@ -24,3 +24,27 @@ document.addEventListener("click", async (event) => {
   }
   if (status) status.textContent = "Copied.";
 });
+
+// On a phone the main links fold behind a "Menu" button, so the header keeps to one row.
+const navToggle = document.querySelector(".nav-toggle");
+const navLinks = document.getElementById("nav-links");
+if (navToggle && navLinks) {
+  const narrow = window.matchMedia("(max-width: 40rem)");
+  const fold = () => {
+    navToggle.hidden = !narrow.matches;
+    navToggle.setAttribute("aria-expanded", "false");
+    navLinks.classList.toggle("folded", narrow.matches);
+  };
+  fold();
+  narrow.addEventListener("change", fold);
+  navToggle.addEventListener("click", () => {
+    const open = navToggle.getAttribute("aria-expanded") !== "true";
+    navToggle.setAttribute("aria-expanded", String(open));
+    navLinks.classList.toggle("folded", !open);
+  });
+}
+
+// Filters that fill a phone's first screen start folded there (details.fold-on-phone).
+for (const details of document.querySelectorAll("details.fold-on-phone")) {
+  if (!window.matchMedia("(max-width: 40rem)").matches) details.open = true;
+}
