@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -21,8 +21,15 @@ from openmentor.core.email import email_send
 from openmentor.core.events import event_record
 from openmentor.organisations.models import Invitation, Membership, Organisation, Role
 
-if TYPE_CHECKING:
-    from openmentor.programmes.models import Programme
+
+class InvitedProgramme(Protocol):
+    """A programme as a programme invitation reads it. The programmes app sits above
+    this one (a programme belongs to an organisation), so it is described, not imported."""
+
+    pk: Any
+    organisation_id: int
+    name: str
+
 
 RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "media", "accounts"})
 
@@ -66,7 +73,7 @@ def invitation_create(
     inviter: Membership,
     email: str,
     role: str,
-    programme: Programme | None = None,
+    programme: InvitedProgramme | None = None,
     programme_role: str = "",
 ) -> CreatedInvitation:
     """Invites an e-mail address with a role and e-mails the link (after commit).
@@ -109,7 +116,7 @@ def invitation_create(
                 invited_by=inviter.user,
                 created_at=now,
                 expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
-                programme=programme,
+                programme_id=programme.pk if programme is not None else None,
                 programme_role=programme_role,
             )
             event_record(
@@ -137,12 +144,11 @@ def invitation_create(
             else:
                 subject = f"You are invited to {programme.name} at {organisation.name}"
                 template = "programmes/email/invitation"
-                from openmentor.programmes.opening import opening_for_invitee
-
                 context |= {
                     "programme_name": programme.name,
                     "programme_role": programme_role,
-                    "opening": opening_for_invitee(programme),
+                    # The template says when it opens (programmes' `opening` filter).
+                    "programme": programme,
                 }
             email_send(to=[email], subject=subject, template=template, context=context)
     except IntegrityError as error:

@@ -5,7 +5,8 @@ is `TIME_ZONE` (UTC) unless something activates another. A timezone lives on a p
 profile in one organisation, so:
 
 - on organisation pages (`/o/<slug>/...`) `organisation_view` activates the timezone of
-  the profile there, read in the same query as the membership (no extra query a page);
+  the profile there, read in the same query as the membership (no extra query a page),
+  through the extension this app registers (people.apps; organisations.extensions);
 - on pages outside an organisation (account pages, invitations) this middleware
   activates the one of the organisation the person last used;
 - the middleware switches it off after every response.
@@ -23,13 +24,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from openmentor.organisations.access import CURRENT_ORGANISATION_SESSION_KEY
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
 from openmentor.people.timezones import is_valid_timezone
-
-# Kept by `organisation_view` (core.views.CURRENT_ORGANISATION_SESSION_KEY); repeated
-# here because core.views imports the organisation views' modules.
-_CURRENT_ORGANISATION = "openmentor.organisation"
 
 
 def with_profile_timezone(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
@@ -85,7 +83,7 @@ class PersonTimezoneMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return
-        slug = request.session.get(_CURRENT_ORGANISATION)
+        slug = request.session.get(CURRENT_ORGANISATION_SESSION_KEY)
         if not isinstance(slug, str) or not slug:
             return
         name = (

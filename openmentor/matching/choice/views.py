@@ -10,34 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
+from openmentor.core.forms import errors_to_form
 from openmentor.matching.choice import services as choice
 from openmentor.matching.choice.forms import ChoiceForm, InviteForm
 from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
-from openmentor.organisations.access import organisation_view
-from openmentor.organisations.models import Membership
+from openmentor.organisations.access import OrganisationRequest, organisation_view
+from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Enrolment, Programme
-from openmentor.programmes.selectors import programme_for_member
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return programme_for_member(membership=_membership(request), slug=programme_slug)
 
 
 def _is_active(programme: Programme, user: User, role: str) -> bool:
@@ -46,26 +33,17 @@ def _is_active(programme: Programme, user: User, role: str) -> bool:
     ).exists()
 
 
-def _errors_to_form(form: Form, error: ValidationError, names: dict[str, str]) -> None:
-    for key, field_errors in choice.error_messages(error).items():
-        name = names.get(key, key)
-        for message in field_errors:
-            form.add_error(
-                name if name in form.fields and key != NON_FIELD_ERRORS else None, message
-            )
-
-
 def _with_why(mentorships: list[Mentorship], role: str) -> list[tuple[Mentorship, list[str]]]:
     return [(m, why_lines(m.match_reasons, viewer_role=role)) for m in mentorships]
 
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
+def recommendations(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     """The mentee's page: invitations, their requests, and (when they may choose) their
     recommended mentors with the form to rank and ask them."""
-    programme = _programme(request, programme_slug)
-    user = _user(request)
+    programme = programme_for(request, programme_slug)
+    user = request.user
     settings = choice.settings_for(programme)
     context: dict[str, Any] = {
         "programme": programme,
@@ -126,7 +104,7 @@ def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
                     )
                 except ValidationError as error:
                     names = {f"choice_{n}": name for n, (name, _) in enumerate(chosen, start=1)}
-                    _errors_to_form(form, error, names)
+                    errors_to_form(form, error, names)
                 else:
                     sent = [r.mentor.name for r in created if r.status == "pending"]
                     messages.success(
@@ -148,9 +126,9 @@ def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 
 def _mentor_page(
-    request: HttpRequest, programme: Programme, *, invite_errors: list[str] | None = None
+    request: OrganisationRequest, programme: Programme, *, invite_errors: list[str] | None = None
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     settings = choice.settings_for(programme)
     context: dict[str, Any] = {
         "programme": programme,
@@ -193,9 +171,9 @@ def _mentor_page(
 
 
 @organisation_view()
-def mentor_requests(request: HttpRequest, programme_slug: str) -> HttpResponse:
+def mentor_requests(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     """The mentor's page: requests waiting for their answer, and suggested mentees."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     # Answered after the lookup, so naming another organisation's programme is a 404
     # whatever the method.
     if request.method not in ("GET", "HEAD"):
@@ -205,15 +183,15 @@ def mentor_requests(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view()
 @require_POST
-def mentee_invite(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def mentee_invite(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     form = InviteForm(request.POST)
     if not form.is_valid():
         errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
         return _mentor_page(request, programme, invite_errors=errors)
     try:
         invitation = choice.mentee_invite(
-            programme=programme, mentor=_user(request), mentee_id=form.cleaned_data["mentee"]
+            programme=programme, mentor=request.user, mentee_id=form.cleaned_data["mentee"]
         )
     except ValidationError as error:
         errors = [
@@ -235,15 +213,15 @@ def _back(mentor_request: MentorRequest, programme: Programme) -> HttpResponse:
 @organisation_view()
 @require_POST
 def mentor_request_accept(
-    request: HttpRequest, programme_slug: str, request_id: int
+    request: OrganisationRequest, programme_slug: str, request_id: int
 ) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     found = choice.request_for_answerer(
-        programme=programme, user=_user(request), request_id=request_id
+        programme=programme, user=request.user, request_id=request_id
     )
     asker = found.mentee if found.direction == choice.ASKS else found.mentor
     try:
-        choice.mentor_request_accept(mentor_request=found, user=_user(request))
+        choice.mentor_request_accept(mentor_request=found, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -258,15 +236,15 @@ def mentor_request_accept(
 @organisation_view()
 @require_POST
 def mentor_request_decline(
-    request: HttpRequest, programme_slug: str, request_id: int
+    request: OrganisationRequest, programme_slug: str, request_id: int
 ) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     found = choice.request_for_answerer(
-        programme=programme, user=_user(request), request_id=request_id
+        programme=programme, user=request.user, request_id=request_id
     )
     asker = found.mentee if found.direction == choice.ASKS else found.mentor
     try:
-        choice.mentor_request_decline(mentor_request=found, user=_user(request))
+        choice.mentor_request_decline(mentor_request=found, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -278,10 +256,10 @@ def mentor_request_decline(
 
 @organisation_view()
 @require_POST
-def mentor_requests_withdraw(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def mentor_requests_withdraw(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     try:
-        count = choice.mentor_requests_withdraw(programme=programme, mentee=_user(request))
+        count = choice.mentor_requests_withdraw(programme=programme, mentee=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

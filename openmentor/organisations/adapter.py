@@ -6,7 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
-PENDING_INVITATION_SESSION_KEY = "openmentor.pending_invitation"
+from openmentor.organisations.access import PENDING_INVITATION_SESSION_KEY
 
 
 def _pending_invitation_url(request: HttpRequest) -> str | None:
