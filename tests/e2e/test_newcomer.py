@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_accounts_flow import sign_up
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# Looked at by a person when the layout changes; test-results/ is not committed.
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
 
 def _log_in(page: Page, email: str) -> None:
@@ -157,3 +158,107 @@ def test_home_shows_meetings_in_my_time_in_date_order_with_join_only_for_a_call(
     expect(rows).to_have_count(4)  # a header and three meetings
     for row, local in zip(rows.all()[1:], expected, strict=True):
         expect(row).to_contain_text(f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width} px wide on a 390 px phone"
+
+
+def _every_cell_fits(cells: Any) -> None:
+    """Each cell of the table (the last columns too) lies within the phone's width."""
+    assert cells.count() > 0
+    for i in range(cells.count()):
+        box = cells.nth(i).bounding_box()
+        assert box is not None and box["width"] > 0, f"cell {i} is not shown"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"cell {i} is cut off"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_header_is_one_row_with_a_menu_and_tables_fit(
+    browser: Browser, server: dict[str, Any]
+) -> None:
+    from openmentor.meetings.models import Meeting
+    from openmentor.organisations.models import Role
+    from openmentor.programmes.models import Enrolment
+    from tests.factories import MembershipFactory
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pair = _pair_in("Europe/Berlin")
+    organisation = pair.programme.organisation
+    Meeting.objects.create(
+        mentorship=pair,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        duration_minutes=30,
+        status=Meeting.Status.ACCEPTED,
+        proposed_by=pair.mentor,
+    )
+    context = browser.new_context(base_url=server["url"], viewport=PHONE)
+    page = context.new_page()
+    _log_in(page, pair.mentor.email)
+    page.goto(f"/o/{organisation.slug}/")
+    header = page.locator("header.site-header")
+    page.screenshot(path=str(SHOTS / "phone-home.png"))
+    height = header.bounding_box()["height"]  # type: ignore[index]
+    assert height <= 64, f"the header takes {height} px of a 844 px screen"
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.get_by_role("link", name="Programmes")).to_be_hidden()
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(main_nav.get_by_role("link", name="Programmes")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "phone-home-menu-open.png"))
+    menu.click()
+    # The mentorships table: every column readable, nothing off the side.
+    table = page.get_by_role("table", name="Your mentorships")
+    expect(table.get_by_role("link", name="Mia Mentee", exact=True)).to_be_visible()
+    _every_cell_fits(table.locator("tbody td"))
+    _no_sideways_scroll(page)
+    page.get_by_role("table", name="Your mentorships").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "phone-home-mentorships.png"), full_page=True)
+
+    # On a wide screen the links are in the header and there is no Menu button.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(main_nav.get_by_role("link", name="Programmes")).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    page.set_viewport_size(PHONE)
+
+    # The mentorship page: its action links are a row, not bullets over the links.
+    page.goto(f"/o/{organisation.slug}/mentorships/{pair.pk}/")
+    actions = page.locator("ul.actions").first
+    assert actions.evaluate("e => getComputedStyle(e).listStyleType") == "none"
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "phone-mentorship.png"), full_page=True)
+
+    # A manager's participants list: the filter does not fill the first screen.
+    manager = MembershipFactory(organisation=organisation, role=Role.MANAGER)
+    for _ in range(6):
+        member = MembershipFactory(organisation=organisation)
+        Enrolment.objects.create(programme=pair.programme, user=member.user, role="mentee")
+    context.clear_cookies()
+    _log_in(page, manager.user.email)
+    page.goto(f"/o/{organisation.slug}/programmes/{pair.programme.slug}/participants/")
+    page.screenshot(path=str(SHOTS / "phone-participants.png"))
+    expect(page.get_by_role("search", name="Filter participants")).to_be_hidden()
+    participants = page.get_by_role("table", name=re.compile("^Participants of"))
+    expect(participants.get_by_role("row").nth(1)).to_be_in_viewport()
+    _every_cell_fits(participants.locator("tbody tr").first.locator("td"))
+    _no_sideways_scroll(page)
+    page.get_by_text("Filter participants", exact=True).click()
+    expect(page.get_by_role("search", name="Filter participants")).to_be_visible()
+
+    # Programme status buttons sit apart, not stacked against each other.
+    page.goto(f"/o/{organisation.slug}/programmes/{pair.programme.slug}/")
+    buttons = page.get_by_role("region", name=re.compile("^Status")).get_by_role("button")
+    if buttons.count() >= 2:
+        first, second = (buttons.nth(i).bounding_box() for i in range(2))
+        assert first and second
+        gap_x = second["x"] - (first["x"] + first["width"])
+        gap_y = second["y"] - (first["y"] + first["height"])
+        assert max(gap_x, gap_y) >= 8, "the status buttons touch"
+    page.screenshot(path=str(SHOTS / "phone-programme.png"), full_page=True)
+    context.close()
