@@ -160,7 +160,7 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
                 mentee_name=name(m["mentee"]),
                 mentor_name=name(m["mentor"]),
                 score=m["score"],
-                why=why_lines(m.get("reasons"), question_labels=labels),
+                why=why_lines(m.get("reasons"), question_labels=labels, viewer_role="manager"),
                 pin=pins.get((m["mentee"], m["mentor"]), "lock" if m.get("locked") else ""),
                 swapped=bool(m.get("swapped")),
             )

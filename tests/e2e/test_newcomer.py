@@ -262,3 +262,56 @@ def test_on_a_phone_the_header_is_one_row_with_a_menu_and_tables_fit(
         assert max(gap_x, gap_y) >= 8, "the status buttons touch"
     page.screenshot(path=str(SHOTS / "phone-programme.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_finds_a_pair_in_a_long_proposal_and_reads_why(
+    browser: Browser, server: dict[str, Any]
+) -> None:
+    from openmentor.accounts.models import User
+    from openmentor.matching.models import MatchingRun
+    from openmentor.matching.problem import user_id_of
+    from tests.factories import OrganisationFactory
+    from tests.scenarios import enrolling_programme
+
+    scenario = enrolling_programme(OrganisationFactory(), mentors=20, mentees=40)
+    page = browser.new_page(base_url=server["url"])
+    _log_in(page, scenario.manager.user.email)
+    page.goto(f"/o/{scenario.organisation.slug}/programmes/{scenario.programme.slug}/matching/")
+    page.get_by_role("button", name="Run matching").click()
+    pairs = page.get_by_role("region", name=re.compile(r"^Proposed pairs"))
+    expect(
+        pairs.get_by_role("heading", name=re.compile(r"^Proposed pairs \(\d+\)"))
+    ).to_be_visible()
+    table = pairs.get_by_role("table", name="Proposed pairs")
+    expect(table.get_by_role("row")).to_have_count(26)  # a header and 25 pairs a page
+    expect(pairs.get_by_role("navigation", name="Pages of pairs")).to_be_visible()
+
+    run = MatchingRun.objects.filter(programme=scenario.programme).latest("pk")
+    match = run.result["matches"][11]
+    mentee = User.objects.get(pk=user_id_of(match["mentee"])).name
+    mentor = User.objects.get(pk=user_id_of(match["mentor"])).name
+    search = page.get_by_role("search", name="Find and sort pairs")
+    search.get_by_label("Find a person").fill(mentee)
+    search.get_by_role("button", name="Apply").click()
+    expect(table.get_by_role("row")).to_have_count(2)
+    row = table.get_by_role("row").nth(1)
+    expect(row).to_contain_text(mentee)
+    expect(row).to_contain_text(mentor)
+    expect(pairs.get_by_role("status")).to_contain_text("Showing 1 of 1 pair that match")
+
+    # The reasons, one click away, speak about the pair.
+    why = row.locator("details.why")
+    expect(why.locator("li").first).to_be_hidden()
+    why.locator("summary").click()
+    expect(why.locator("li").first).to_be_visible()
+    expect(why).not_to_contain_text("You both")
+
+    # Lowest scores first, as a manager looks for the weak pairs.
+    search.get_by_label("Find a person").fill("")
+    search.get_by_label("Sort by").select_option(label="Score, lowest first")
+    search.get_by_role("button", name="Apply").click()
+    scores = [
+        int(text.rstrip(" %")) for text in table.locator('td[data-label="Score"]').all_inner_texts()
+    ]
+    assert len(scores) == 25 and scores == sorted(scores)
