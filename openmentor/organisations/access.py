@@ -6,9 +6,12 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from openmentor.accounts.models import User
 from openmentor.organisations.extensions import membership_resolved
@@ -46,7 +49,9 @@ def organisation_view(roles: Iterable[str] | None = None) -> Callable[[View], Vi
     """Resolves `/o/<slug>/` to the person's membership.
 
     Anonymous: login redirect. Not a member (or no such slug): 404. A member whose role
-    is not in `roles`: 403. Sets `request.organisation` and `request.membership`.
+    is not in `roles`: 403. An owner or manager without two-factor authentication, where
+    the organisation requires it: sent to set it up. Sets `request.organisation` and
+    `request.membership`.
     """
     allowed = frozenset(roles) if roles is not None else None
 
@@ -57,11 +62,25 @@ def organisation_view(roles: Iterable[str] | None = None) -> Callable[[View], Vi
             membership = membership_for_slug(user=request.user, slug=slug)  # type: ignore[arg-type]
             if allowed is not None and membership.role not in allowed:
                 raise PermissionDenied("Your role in this organisation does not give access here.")
+            if (
+                membership.organisation.require_mfa_for_managers
+                and membership.role in MANAGERS
+                and not is_mfa_enabled(request.user)
+            ):
+                messages.warning(
+                    request,
+                    f"{membership.organisation.name} requires two-factor authentication for "
+                    "owners and managers. Set it up to continue.",
+                )
+                return redirect("mfa_activate_totp")
             membership_resolved(membership)  # e.g. people activates the person's timezone
             tenant_request = cast(OrganisationRequest, request)
             tenant_request.membership = membership
             tenant_request.organisation = membership.organisation
-            request.session[CURRENT_ORGANISATION_SESSION_KEY] = slug
+            # Assigning marks the session modified: a database write and a new cookie on
+            # every page. Only a change of organisation is worth remembering.
+            if request.session.get(CURRENT_ORGANISATION_SESSION_KEY) != slug:
+                request.session[CURRENT_ORGANISATION_SESSION_KEY] = slug
             return view(request, *args, **kwargs)
 
         # Read by the URL-walk test: every /o/<slug>/ view must carry this mark.

@@ -57,6 +57,26 @@ def organisation_create(*, name: str, owner: User) -> Organisation:
     return organisation
 
 
+def organisation_security_update(
+    *, organisation: Organisation, actor: Membership, require_mfa_for_managers: bool
+) -> None:
+    """Owners only: turns the two-factor requirement for owners and managers on or off."""
+    if not actor.is_owner or actor.organisation_id != organisation.pk:
+        raise PermissionDenied("Only an owner changes the organisation's security settings.")
+    if organisation.require_mfa_for_managers == require_mfa_for_managers:
+        return
+    with transaction.atomic():
+        organisation.require_mfa_for_managers = require_mfa_for_managers
+        organisation.save(update_fields=["require_mfa_for_managers"])
+        event_record(
+            organisation=organisation,
+            actor=actor.user,
+            kind="organisation.mfa_required"
+            if require_mfa_for_managers
+            else "organisation.mfa_optional",
+        )
+
+
 @dataclass(frozen=True)
 class CreatedInvitation:
     invitation: Invitation

@@ -10,11 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openmentor.organisations import selectors, services
 from openmentor.organisations.access import (
     MANAGERS,
+    OWNERS,
     PENDING_INVITATION_SESSION_KEY,
     OrganisationRequest,
     organisation_view,
 )
-from openmentor.organisations.forms import InvitationForm, OrganisationForm
+from openmentor.organisations.forms import InvitationForm, OrganisationForm, SecurityForm
 
 
 @login_required
@@ -35,6 +36,25 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{organisation.name} is ready. Invite your first people.")
         return redirect("organisation_dashboard", slug=organisation.slug)
     return render(request, "organisations/create.html", {"form": form})
+
+
+@organisation_view(roles=OWNERS)
+@require_http_methods(["GET", "POST"])
+def organisation_security(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = SecurityForm(
+        request.POST or None,
+        initial={"require_mfa_for_managers": organisation.require_mfa_for_managers},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_security_update(
+            organisation=organisation,
+            actor=request.membership,
+            require_mfa_for_managers=form.cleaned_data["require_mfa_for_managers"],
+        )
+        messages.success(request, "Security settings saved.")
+        return redirect("organisation_security", slug=organisation.slug)
+    return render(request, "organisations/security.html", {"form": form})
 
 
 @organisation_view(roles=MANAGERS)
