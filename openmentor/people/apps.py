@@ -10,9 +10,13 @@ class PeopleConfig(AppConfig):
             MembershipExtension,
             membership_extension_register,
         )
+        from openmentor.organisations.models import Membership
         from openmentor.people.middleware import activate_person_timezone, with_profile_timezone
+
+        def activate(membership: Membership) -> None:
+            activate_person_timezone(membership)
 
         # Every organisation page shows moments in the person's own timezone.
         membership_extension_register(
-            MembershipExtension(annotate=with_profile_timezone, resolved=activate_person_timezone)
+            MembershipExtension(annotate=with_profile_timezone, resolved=activate)
         )

@@ -48,7 +48,9 @@ def programme_list(request: OrganisationRequest) -> HttpResponse:
         return render(request, "programmes/list_manager.html", {"programmes": programmes})
     enrolments = selectors.enrolments_for_member(membership=membership)
     # "Programmes you can join": not the ones the person is in already (listed above).
-    programmes = selectors.programmes_open_to_member(membership=membership).filter(is_mine=False)
+    programmes = selectors.programmes_open_to_member(membership=membership).exclude(
+        enrolments__user=membership.user
+    )
     return render(
         request,
         "programmes/list_participant.html",

@@ -315,3 +315,35 @@ def test_a_manager_finds_a_pair_in_a_long_proposal_and_reads_why(
         int(text.rstrip(" %")) for text in table.locator('td[data-label="Score"]').all_inner_texts()
     ]
     assert len(scores) == 25 and scores == sorted(scores)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_availability_grid_opens_at_working_hours_and_the_calendar_address_is_copyable(
+    browser: Browser, server: dict[str, Any]
+) -> None:
+    pair = _pair_in("Europe/Berlin")
+    organisation = pair.programme.organisation
+    page = browser.new_page(base_url=server["url"])
+    _log_in(page, pair.mentor.email)
+    page.goto(f"/o/{organisation.slug}/profile/")
+    grid = page.locator(".availability-scroll")
+    top, eight, header = grid.evaluate(
+        """g => [g.scrollTop, g.querySelector('tr[data-time="08:00"]').offsetTop,
+                 g.querySelector('thead').offsetHeight]"""
+    )
+    assert top > 0 and abs(eight - header - top) <= 2, "the grid does not open at 08:00"
+    expect(page.get_by_label("Monday 08:00 to 08:30")).to_be_attached()
+
+    # The private calendar address: made once, then shown and copyable every time.
+    page.get_by_role("link", name="your private calendar address").click()
+    page.get_by_role("button", name="Make my calendar address").click()
+    address = page.get_by_role("textbox", name="Calendar address")
+    expect(address).to_have_value(re.compile(r"/calendar/[^/]+\.ics$"))
+    first = address.input_value()
+    page.reload()
+    expect(page.get_by_role("textbox", name="Calendar address")).to_have_value(first)
+    page.get_by_role("button", name="Copy the calendar address").click()
+    expect(page.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
+    page.get_by_role("button", name="Reset the calendar address").click()
+    expect(page.get_by_role("textbox", name="Calendar address")).not_to_have_value(first)
+    assert page.request.get(first).status == 404
