@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from openmentor.dashboard import reports
 from openmentor.dashboard.forms import PeopleReportForm
+from openmentor.dashboard.history import participant_history
 from openmentor.dashboard.home import participant_home
 from openmentor.organisations import selectors as organisation_selectors
 from openmentor.organisations.access import (
@@ -74,6 +75,7 @@ def organisation_dashboard(request: OrganisationRequest) -> HttpResponse:
         return render(request, "organisations/dashboard_manager.html", context)
     context = {
         "home": participant_home(membership=membership),
+        "history": participant_history(membership=membership),
         "enrolments": selectors.enrolments_for_member(membership=membership),
         "checklists": selectors.checklists_for_member(membership=membership),
         "ambassador_links": ambassador_links_for(membership=membership),

@@ -160,7 +160,7 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
                 mentee_name=name(m["mentee"]),
                 mentor_name=name(m["mentor"]),
                 score=m["score"],
-                why=why_lines(m.get("reasons"), question_labels=labels),
+                why=why_lines(m.get("reasons"), question_labels=labels, viewer_role="manager"),
                 pin=pins.get((m["mentee"], m["mentor"]), "lock" if m.get("locked") else ""),
                 swapped=bool(m.get("swapped")),
             )
@@ -192,9 +192,15 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
     from openmentor.people.services import SELF_IDENTIFICATION_CHOICES
 
     for attribute, audit in sorted((result.get("fairness") or {}).items()):
-        labels = dict(SELF_IDENTIFICATION_CHOICES.get(attribute, []))
+        choices = SELF_IDENTIFICATION_CHOICES.get(attribute, [])
+        labels = dict(choices)
+        # In the form's own order ("Under 25" before "25 to 34"), not alphabetically.
+        order = {code: i for i, (code, _) in enumerate(choices)}
         groups = []
-        for group, stats in sorted((audit.get("groups") or {}).items()):
+        for group, stats in sorted(
+            (audit.get("groups") or {}).items(),
+            key=lambda kv: (order.get(kv[0], len(order)), kv[0]),
+        ):
             groups.append(
                 FairnessGroup(
                     name=labels.get(group, group),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.core.charts import Bar, bar_chart
-from openmentor.matching import selectors
+from openmentor.matching import review, selectors
 from openmentor.matching.constants import REMATCH
 from openmentor.matching.forms import MatchingSettingsForm, PinForm, SwapForm
 from openmentor.matching.models import MatchingRun
@@ -32,17 +34,26 @@ def _run_page(run: MatchingRun) -> HttpResponseRedirect:
     return redirect("matching_home", slug, programme.slug)
 
 
-def _run_context(run: MatchingRun | None) -> dict[str, object]:
+def _run_context(
+    run: MatchingRun | None, params: Mapping[str, str] | None = None
+) -> dict[str, object]:
     finished = run is not None and run.status in (
         MatchingRun.Status.DONE,
         MatchingRun.Status.PUBLISHED,
         MatchingRun.Status.SUPERSEDED,
     )
+    proposal = selectors.proposal_for(run=run) if run is not None and finished else None
     return {
         "run": run,
         "active": run is not None
         and run.status in (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING),
-        "proposal": selectors.proposal_for(run=run) if run is not None and finished else None,
+        "proposal": proposal,
+        # Search, sort, filter and pages over the pairs (matching.review).
+        "review": review.review(proposal, params or {}, previous=review.previous_pairs(run))
+        if proposal is not None and run is not None
+        else None,
+        "review_sorts": list(review.SORTS.items()),
+        "review_shows": list(review.SHOWS.items()),
         "reviewable": run is not None and run.status == MatchingRun.Status.DONE,
         "progress_percent": round((run.progress if run else 0) * 100),
     }
@@ -55,7 +66,7 @@ def matching_home(request: OrganisationRequest, programme_slug: str) -> HttpResp
     context = {
         "programme": programme,
         "rematch_waiting": selectors.rematch_waiting(programme=programme),
-        **_run_context(run),
+        **_run_context(run, request.GET),
     }
     return render(request, "matching/home.html", context)
 
@@ -67,7 +78,7 @@ def matching_run(request: OrganisationRequest, programme_slug: str, run_id: int)
     context = {
         "programme": programme,
         "rematch": selectors.run_is_rematch(run),
-        **_run_context(run),
+        **_run_context(run, request.GET),
     }
     return render(request, "matching/run.html", context)
 
@@ -208,7 +219,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
             else a["mentor"],
             "score": a["score"],
             "capacity_left": a["capacity_left"],
-            "why": why_lines(a["reasons"]),
+            "why": why_lines(a["reasons"], viewer_role="manager"),
         }
         for a in alternatives
     ]

@@ -26,6 +26,7 @@ from openmentor.meetings.models import (
     CalendarFeed,
     Meeting,
     MeetingSeries,
+    feed_token,
 )
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Organisation
@@ -407,14 +408,15 @@ def _token_hash(token: str) -> str:
 
 @transaction.atomic
 def calendar_feed_create(*, user: User, organisation: Organisation) -> tuple[CalendarFeed, str]:
-    """A new secret feed address; any earlier one stops working. Only the hash is kept,
-    so the address is shown once: losing it means making a new one."""
+    """A new secret feed address ("reset link"); any earlier one stops working. The
+    database keeps the secret's hash and a seed that only SECRET_KEY turns back into it."""
     CalendarFeed.objects.filter(
         user=user, organisation=organisation, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    token = secrets.token_urlsafe(32)
+    seed = secrets.token_urlsafe(32)
+    token = feed_token(seed)
     feed = CalendarFeed.objects.create(
-        user=user, organisation=organisation, token_hash=_token_hash(token)
+        user=user, organisation=organisation, token_hash=_token_hash(token), seed=seed
     )
     return feed, token
 

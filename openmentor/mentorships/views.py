@@ -112,7 +112,7 @@ def mentorship_detail(request: OrganisationRequest, mentorship_id: int) -> HttpR
             return _get_only()
         context = {
             "mentorship": mentorship,
-            "transitions": mentorship.transitions.select_related("actor"),
+            "transitions": mentorship.transitions.select_related("actor").order_by("at", "pk"),
             "goals": selectors.goals_for(mentorship=mentorship),
             "external_count": selectors.external_meetings_for(mentorship).count(),
         }

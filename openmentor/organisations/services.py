@@ -151,7 +151,7 @@ def invitation_create(
                 },
             )
             created = CreatedInvitation(invitation=invitation, token=token)
-            context = {
+            context: dict[str, Any] = {
                 "organisation_name": organisation.name,
                 "inviter_name": inviter.user.name,
                 "role": invitation.get_role_display(),
@@ -164,7 +164,13 @@ def invitation_create(
             else:
                 subject = f"You are invited to {programme.name} at {organisation.name}"
                 template = "programmes/email/invitation"
-                context |= {"programme_name": programme.name, "programme_role": programme_role}
+                context |= {
+                    "programme_name": programme.name,
+                    "programme_role": programme_role,
+                    # The template says when it opens (programmes' `opening` filter reads
+                    # invitation.programme; this app does not import programmes).
+                    "invitation": invitation,
+                }
             email_send(to=[email], subject=subject, template=template, context=context)
     except IntegrityError as error:
         raise ValidationError(

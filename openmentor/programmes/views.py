@@ -27,6 +27,7 @@ from openmentor.programmes.forms import (
     QuestionForm,
 )
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.opening import draft_warning_for_manager
 from openmentor.programmes.services import enrolment as programmes_enrolment
 from openmentor.programmes.services import lifecycle as programmes_lifecycle
 from openmentor.programmes.services import questions as programmes_questions
@@ -49,7 +50,10 @@ def programme_list(request: OrganisationRequest) -> HttpResponse:
         programmes = selectors.programme_summaries(organisation=membership.organisation)
         return render(request, "programmes/list_manager.html", {"programmes": programmes})
     enrolments = selectors.enrolments_for_member(membership=membership)
-    programmes = selectors.programmes_open_to_member(membership=membership)
+    # "Programmes you can join": not the ones the person is in already (listed above).
+    programmes = selectors.programmes_open_to_member(membership=membership).exclude(
+        enrolments__user=membership.user
+    )
     return render(
         request,
         "programmes/list_participant.html",
@@ -167,11 +171,16 @@ def programme_invite(request: OrganisationRequest, programme_slug: str) -> HttpR
             errors_to_form(form, error)
         else:
             _report_outcome(request, outcome)
+            if warning := draft_warning_for_manager(programme):
+                messages.warning(request, warning)
             return _detail(programme)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "programmes/invite.html", {"form": form, "programme": programme}, status=status
-    )
+    context = {
+        "form": form,
+        "programme": programme,
+        "draft_warning": draft_warning_for_manager(programme),
+    }
+    return render(request, "programmes/invite.html", context, status=status)
 
 
 def _report_outcome(request: HttpRequest, outcome: programmes_enrolment.InvitationOutcome) -> None:

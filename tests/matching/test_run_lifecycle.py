@@ -43,7 +43,7 @@ def test_run_writes_progress_and_shows_the_proposal(
     page = client.get(url("matching_home", scenario.programme))
     html = page.content.decode()
     assert "Proposed pairs (4)" in html
-    assert "You both work on" in html  # plain-words reasons
+    assert "They both work on" in html and "You both" not in html  # about the pair
     assert "100 % of mentees matched" in html.replace("\n", " ") or "100 %" in html
     assert "Fairness audit" in html
 
