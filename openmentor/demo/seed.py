@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.demo.history import seed_history, shared_free_time
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships.models import Goal, Mentorship, MentorshipTransition
@@ -328,7 +328,7 @@ def seed_demo(seed: int = 2026) -> bool:
         mentor_id=enrolments["mentor1@northwind.example"].user_id,
         mentee_id=enrolments["mentee1@northwind.example"].user_id,
     )
-    event_record(organisation=organisation, actor=owner, kind="organisation.created")
+    event_record(organisation=organisation, actor=owner, kind=EventKind.ORGANISATION_CREATED)
     return True
 
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from openmentor.matching.models import MatchingRun
-from openmentor.matching.selectors import Proposal, ProposalPair
-from openmentor.matching.services import run_kind
+from openmentor.matching.selectors import Proposal, ProposalPair, run_kind
 
 PAGE_SIZE = 25
 LOW_SCORE = 0.5

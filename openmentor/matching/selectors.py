@@ -11,10 +11,10 @@ from django.utils.safestring import SafeString
 
 from openmentor.accounts.models import User
 from openmentor.core.charts import Bar, bar_chart
+from openmentor.matching.constants import COHORT, REMATCH
 from openmentor.matching.explain import unmatched_line, why_lines
 from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import user_id_of
-from openmentor.matching.services import COHORT, REMATCH, run_kind
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Programme
 
@@ -236,6 +236,10 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
         )
         proposal.fairness.append(item)
     return proposal
+
+
+def run_kind(run: MatchingRun) -> str:
+    return str((run.snapshot or {}).get("kind") or COHORT)
 
 
 def run_is_rematch(run: MatchingRun) -> bool:

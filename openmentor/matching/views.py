@@ -12,14 +12,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.core.charts import Bar, bar_chart
-from openmentor.matching import review, selectors, services
+from openmentor.matching import review, selectors
+from openmentor.matching.constants import REMATCH
 from openmentor.matching.forms import MatchingSettingsForm, PinForm, SwapForm
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.problem import settings_for
+from openmentor.matching.services import proposals as matching_proposals
+from openmentor.matching.services import publishing as matching_publishing
+from openmentor.matching.services import runs as matching_runs
 from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
-from openmentor.programmes.services import settings_locked
+from openmentor.programmes.services.lifecycle import settings_locked
 
 
 def _run_page(run: MatchingRun) -> HttpResponseRedirect:
@@ -98,9 +102,9 @@ def matching_run_progress(
 @require_POST
 def matching_run_start(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    rematch = request.POST.get("kind") == services.REMATCH
+    rematch = request.POST.get("kind") == REMATCH
     try:
-        run = services.matching_run_start(
+        run = matching_runs.matching_run_start(
             programme=programme, actor=request.membership, rematch=rematch
         )
     except ValidationError as error:
@@ -123,7 +127,7 @@ def rematch_propose(request: OrganisationRequest, programme_slug: str) -> HttpRe
     with a past partner (build_problem excludes them)."""
     programme = programme_for(request, programme_slug)
     try:
-        run = services.matching_run_start(
+        run = matching_runs.matching_run_start(
             programme=programme, actor=request.membership, rematch=True
         )
     except ValidationError as error:
@@ -145,7 +149,7 @@ def matching_pin(request: OrganisationRequest, programme_slug: str, run_id: int)
         messages.error(request, "Choose a pair of the proposal and lock or forbid it.")
         return _run_page(run)
     try:
-        services.matching_pin_set(run=run, actor=request.membership, **form.cleaned_data)
+        matching_proposals.matching_pin_set(run=run, actor=request.membership, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -181,7 +185,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
                 + f"?mentee={mentee}&mentor={mentor}"
             )
         try:
-            services.matching_swap(
+            matching_proposals.matching_swap(
                 run=run,
                 actor=request.membership,
                 mentee=form.cleaned_data["mentee"],
@@ -194,7 +198,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
             messages.success(request, "Mentor swapped; the new pair is locked.")
         return _run_page(run)
     try:
-        alternatives = services.swap_alternatives(run=run, mentee=mentee)
+        alternatives = matching_proposals.swap_alternatives(run=run, mentee=mentee)
         problem = ""
     except ValidationError as error:
         alternatives, problem = [], " ".join(error.messages)
@@ -244,12 +248,12 @@ def matching_publish(
     """GET: the confirmation step (what will happen, or what changed). POST: publish."""
     programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
-    staleness = services.Staleness()
+    staleness = matching_publishing.Staleness()
     problem = ""
     if request.method == "POST":
         try:
-            created = services.matching_publish(run=run, actor=request.membership)
-        except services.ProposalStale as error:
+            created = matching_publishing.matching_publish(run=run, actor=request.membership)
+        except matching_publishing.ProposalStale as error:
             staleness = error.staleness
         except ValidationError as error:
             problem = " ".join(error.messages)
@@ -261,7 +265,7 @@ def matching_publish(
             )
             return _run_page(run)
     elif run.status == MatchingRun.Status.DONE:
-        staleness = services.proposal_staleness(run=run)
+        staleness = matching_publishing.proposal_staleness(run=run)
     proposal = selectors.proposal_for(run=run)
     status = 409 if request.method == "POST" else 200
     return render(
@@ -295,7 +299,7 @@ def matching_settings(request: OrganisationRequest, programme_slug: str) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.matching_settings_update(
+            matching_runs.matching_settings_update(
                 programme=programme, actor=request.membership, values=form.values()
             )
         except ValidationError as error:
@@ -312,7 +316,7 @@ def matching_settings(request: OrganisationRequest, programme_slug: str) -> Http
     chart = ""
     before = None
     if request.method == "GET" and request.GET.get("preview"):
-        preview = services.matching_preview(programme=programme)
+        preview = matching_runs.matching_preview(programme=programme)
         latest = selectors.latest_run(programme=programme)
         before = selectors.proposal_for(run=latest) if latest and latest.result else None
         if not preview.skipped:

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.email import Attachment, email_send
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.meetings import calendar, selectors, times
 from openmentor.meetings.location import location_clean
 from openmentor.meetings.models import (
@@ -149,7 +149,7 @@ def _send(meetings: Sequence[Meeting], *, kind: str, actor: User) -> None:
 def _record(meeting: Meeting, kind: str, actor: User) -> None:
     event_record(
         organisation=meeting.mentorship.programme.organisation,
-        kind=f"meeting_{kind}",
+        kind=EventKind(f"meeting_{kind}"),
         actor=actor,
         data={"meeting": meeting.pk, "mentorship": meeting.mentorship_id},
     )

@@ -23,8 +23,8 @@ from openmentor.meetings import forms as meeting_forms
 from openmentor.meetings.forms import AgendaItemForm, MeetingNoteForm, MeetingTimeForm, ProposeForm
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships import selectors as mentorship_selectors
-from openmentor.mentorships import services as mentorship_services
 from openmentor.mentorships.models import Mentorship
+from openmentor.mentorships.services import journey as mentorships_journey
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.organisations.models import Membership
 
@@ -356,7 +356,7 @@ def meeting_note_add(
     form = MeetingNoteForm(request.POST)
     if form.is_valid():
         try:
-            mentorship_services.note_create(
+            mentorships_journey.note_create(
                 mentorship=mentorship,
                 user=user,
                 body=form.cleaned_data["body"],

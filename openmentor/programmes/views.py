@@ -18,7 +18,7 @@ from openmentor.organisations.access import (
     organisation_view,
 )
 from openmentor.organisations.models import Membership
-from openmentor.programmes import selectors, services
+from openmentor.programmes import selectors
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.forms import (
     EnrolmentForm,
@@ -28,6 +28,9 @@ from openmentor.programmes.forms import (
 )
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.programmes.opening import draft_warning_for_manager
+from openmentor.programmes.services import enrolment as programmes_enrolment
+from openmentor.programmes.services import lifecycle as programmes_lifecycle
+from openmentor.programmes.services import questions as programmes_questions
 
 # The join link an anonymous visitor opened, kept through sign-up and e-mail verification
 # (read by core.views.home and the account adapter, like a pending invitation).
@@ -65,7 +68,7 @@ def programme_create(request: OrganisationRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            programme = services.programme_create(
+            programme = programmes_lifecycle.programme_create(
                 organisation=membership.organisation, actor=membership, values=form.cleaned_data
             )
         except ValidationError as error:
@@ -86,13 +89,13 @@ def programme_settings(request: OrganisationRequest, programme_slug: str) -> Htt
     programme = selectors.programme_for_manager(
         organisation=membership.organisation, slug=programme_slug
     )
-    locked = services.settings_locked(programme)
+    locked = programmes_lifecycle.settings_locked(programme)
     form = ProgrammeForm(
         request.POST or None, initial=ProgrammeForm.initial_for(programme), locked=locked
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.programme_update(
+            programmes_lifecycle.programme_update(
                 programme=programme, actor=membership, values=form.cleaned_data
             )
         except ValidationError as error:
@@ -117,7 +120,7 @@ def programme_status(request: OrganisationRequest, programme_slug: str) -> HttpR
         organisation=membership.organisation, slug=programme_slug
     )
     try:
-        services.programme_status_change(
+        programmes_lifecycle.programme_status_change(
             programme=programme, actor=membership, to=request.POST.get("to", "")
         )
     except ValidationError as error:
@@ -137,7 +140,7 @@ def programme_join_link(request: OrganisationRequest, programme_slug: str) -> Ht
         organisation=membership.organisation, slug=programme_slug
     )
     replaced = bool(programme.join_token)
-    services.programme_join_link_rotate(programme=programme, actor=membership)
+    programmes_lifecycle.programme_join_link_rotate(programme=programme, actor=membership)
     messages.success(
         request,
         "A new shareable link is ready; the old one no longer works."
@@ -157,7 +160,7 @@ def programme_invite(request: OrganisationRequest, programme_slug: str) -> HttpR
     form = ProgrammeInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.programme_invite(
+            outcome = programmes_enrolment.programme_invite(
                 programme=programme,
                 inviter=membership,
                 emails=form.cleaned_data["emails"],
@@ -180,7 +183,7 @@ def programme_invite(request: OrganisationRequest, programme_slug: str) -> HttpR
     return render(request, "programmes/invite.html", context, status=status)
 
 
-def _report_outcome(request: HttpRequest, outcome: services.InvitationOutcome) -> None:
+def _report_outcome(request: HttpRequest, outcome: programmes_enrolment.InvitationOutcome) -> None:
     def listed(addresses: list[str]) -> str:
         return ", ".join(addresses[:20]) + (
             f" and {len(addresses) - 20} more" if len(addresses) > 20 else ""
@@ -226,7 +229,7 @@ def question_list(request: OrganisationRequest, programme_slug: str) -> HttpResp
         {
             "programme": programme,
             "questions": questions,
-            "locked": services.questionnaire_lock_reason(programme),
+            "locked": programmes_questions.questionnaire_lock_reason(programme),
         },
     )
 
@@ -251,18 +254,18 @@ def question_edit(
 def _question_form(
     request: OrganisationRequest, programme: Programme, question: Any
 ) -> HttpResponse:
-    locked = services.questionnaire_lock_reason(programme)
+    locked = programmes_questions.questionnaire_lock_reason(programme)
     initial = QuestionForm.initial_for(question) if question else None
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and not locked and form.is_valid():
         membership = request.membership
         try:
             if question is None:
-                services.question_create(
+                programmes_questions.question_create(
                     programme=programme, actor=membership, values=form.cleaned_data
                 )
             else:
-                services.question_update(
+                programmes_questions.question_update(
                     question=question, actor=membership, values=form.cleaned_data
                 )
         except ValidationError as error:
@@ -290,7 +293,7 @@ def question_delete(
     programme = programme_for(request, programme_slug)
     question = selectors.question_for_programme(programme=programme, question_id=question_id)
     try:
-        services.question_delete(question=question, actor=request.membership)
+        programmes_questions.question_delete(question=question, actor=request.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -306,7 +309,7 @@ def question_move(
     programme = programme_for(request, programme_slug)
     question = selectors.question_for_programme(programme=programme, question_id=question_id)
     try:
-        services.question_move(
+        programmes_questions.question_move(
             question=question,
             actor=request.membership,
             direction=request.POST.get("direction", ""),
@@ -349,7 +352,7 @@ def approval_decide(
         messages.error(request, "Choose Approve or Decline.")
         return redirect(url)
     try:
-        services.enrolment_decide(
+        programmes_enrolment.enrolment_decide(
             enrolment=enrolment, actor=request.membership, approve=decision == "approve"
         )
     except ValidationError as error:
@@ -392,7 +395,7 @@ def programme_enrol(request: OrganisationRequest, programme_slug: str) -> HttpRe
             programme, form.cleaned_data.get("via")
         )
         try:
-            enrolments = services.enrolment_create(
+            enrolments = programmes_enrolment.enrolment_create(
                 programme=programme,
                 membership=membership,
                 roles=form.roles(),
@@ -474,7 +477,7 @@ def programme_join(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(enrol_url)
     if request.method == "POST":
         try:
-            services.programme_join_membership(programme=programme, user=request.user)
+            programmes_enrolment.programme_join_membership(programme=programme, user=request.user)
         except ValidationError as error:
             return render(
                 request,

@@ -288,6 +288,11 @@ LOGGING = {
 # --- OpenMentor -------------------------------------------------------------
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+# The matching engine's resources, handed to it by the matching app (the engine itself
+# reads no environment): scoring threads (0: the usable cores, at most 4) and the model
+# for the meaning of goals and bios ("wordllama", or "minilm" with the optional extra).
+OPENMENTOR_MATCHING_THREADS = env_int("OPENMENTOR_MATCHING_THREADS", 0)
+OPENMENTOR_EMBEDDING_BACKEND = env_str("OPENMENTOR_EMBEDDING_BACKEND", "wordllama")
 
 # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns
 # about it on every file. Harmless here, and static files sit behind a CDN/proxy in
