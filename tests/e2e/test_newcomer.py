@@ -227,6 +227,12 @@ def test_on_a_phone_the_header_is_one_row_with_a_menu_and_tables_fit(
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     page.set_viewport_size(PHONE)
 
+    # The pair's meetings list: every cell within the phone's width too.
+    page.goto(f"/o/{organisation.slug}/mentorships/{pair.pk}/meetings/")
+    _every_cell_fits(page.get_by_role("table", name="Upcoming meetings").locator("td"))
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "phone-meetings.png"), full_page=True)
+
     # The mentorship page: its action links are a row, not bullets over the links.
     page.goto(f"/o/{organisation.slug}/mentorships/{pair.pk}/")
     actions = page.locator("ul.actions").first
