@@ -225,6 +225,8 @@ def test_on_a_phone_the_header_is_one_row_with_a_menu_and_tables_fit(
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(main_nav.get_by_role("link", name="Programmes")).to_be_visible()
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "desktop-home.png"))
     page.set_viewport_size(PHONE)
 
     # The pair's meetings list: every cell within the phone's width too.
