@@ -8,7 +8,6 @@ import io
 from django.db.models import QuerySet
 from django.http import Http404
 
-from openmentor.organisations.models import Organisation
 from openmentor.people.models import ParticipantImport
 from openmentor.programmes.imports.reading import table_open
 from openmentor.programmes.models import Programme
@@ -48,13 +47,6 @@ def rejected_rows(
         if len(out) == limit:
             break
     return out
-
-
-def import_programme(*, organisation: Organisation, programme_slug: str) -> Programme:
-    programme = Programme.objects.filter(organisation=organisation, slug=programme_slug).first()
-    if programme is None:
-        raise Http404("No such programme")
-    return programme
 
 
 def programme_imports(*, programme: Programme) -> QuerySet[ParticipantImport]:

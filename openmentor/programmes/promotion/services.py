@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from openmentor.accounts.models import User
 from openmentor.core.events import EventKind, event_record
-from openmentor.organisations.models import Membership, Organisation
+from openmentor.organisations.models import Membership
 from openmentor.programmes.models import (
     Ambassador,
     Campaign,
@@ -203,18 +203,6 @@ def campaign_render(*, campaign: Campaign) -> RenderedCampaign:
 
 
 # --- Selectors ----------------------------------------------------------------------------
-
-
-def promotion_programme(*, organisation: Organisation, programme_slug: str) -> Programme:
-    """A programme of the organisation by slug, or 404 (another organisation's too)."""
-    programme = (
-        Programme.objects.select_related("organisation")
-        .filter(organisation=organisation, slug=programme_slug)
-        .first()
-    )
-    if programme is None:
-        raise Http404("No such programme")
-    return programme
 
 
 def _count_of(model: type[CampaignDelivery] | type[Enrolment], field: str) -> Coalesce:
