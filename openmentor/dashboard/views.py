@@ -32,7 +32,6 @@ from openmentor.programmes.access import programme_for
 from openmentor.programmes.forms import ProgrammeInviteForm
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.programmes.promotion.services import ambassador_links_for
-from openmentor.programmes.services import lifecycle as programmes_lifecycle
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -95,7 +94,7 @@ def programme_detail(request: OrganisationRequest, programme_slug: str) -> HttpR
             .annotate(n=Count("id"))
             .order_by()
         }
-        previous, following = programmes_lifecycle.status_neighbours(programme)
+        previous, following = selectors.status_neighbours(programme)
         join_url = (
             request.build_absolute_uri(reverse("programme_join", args=[programme.join_token]))
             if programme.join_token

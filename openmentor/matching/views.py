@@ -23,7 +23,7 @@ from openmentor.matching.services import runs as matching_runs
 from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
-from openmentor.programmes.services.lifecycle import settings_locked
+from openmentor.programmes.selectors import settings_locked
 
 
 def _run_page(run: MatchingRun, back: str = "") -> HttpResponseRedirect:

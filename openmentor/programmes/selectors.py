@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from openmentor.accounts.models import User
 from openmentor.organisations.models import Membership, Organisation
+from openmentor.programmes.constants import FIXED_ONCE_MATCHING, SETTING_FIELDS, STATUS_ORDER
 from openmentor.programmes.models import (
     Ambassador,
     Answer,
@@ -276,3 +277,36 @@ def checklists_for_member(*, membership: Membership) -> list[Checklist]:
         participant_checklist(membership=membership, programme=p, profile_completeness=completeness)
         for p in programmes
     ]
+
+
+# --- What the programme's status allows ----------------------------------------------
+
+
+def settings_locked(programme: Programme) -> frozenset[str]:
+    """The settings that can no longer change in the programme's current status."""
+    if programme.status == Programme.Status.CLOSED:
+        return frozenset(SETTING_FIELDS)
+    if programme.status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
+        return FIXED_ONCE_MATCHING
+    return frozenset()
+
+
+def status_neighbours(programme: Programme) -> tuple[str | None, str | None]:
+    """(previous, next) status reachable from the current one."""
+    index = STATUS_ORDER.index(Programme.Status(programme.status))
+    if programme.status == Programme.Status.CLOSED:
+        return None, None
+    previous = STATUS_ORDER[index - 1].value if index > 0 else None
+    following = STATUS_ORDER[index + 1].value if index + 1 < len(STATUS_ORDER) else None
+    return previous, following
+
+
+def questionnaire_lock_reason(programme: Programme) -> str | None:
+    if programme.status == Programme.Status.CLOSED:
+        return "The programme is closed: its questionnaire can no longer change."
+    if questionnaire_answered(programme=programme):
+        return (
+            "People have answered the questionnaire already, so it can no longer change: "
+            "every answer must have been given to the same questions."
+        )
+    return None

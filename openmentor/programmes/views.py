@@ -89,7 +89,7 @@ def programme_settings(request: OrganisationRequest, programme_slug: str) -> Htt
     programme = selectors.programme_for_manager(
         organisation=membership.organisation, slug=programme_slug
     )
-    locked = programmes_lifecycle.settings_locked(programme)
+    locked = selectors.settings_locked(programme)
     form = ProgrammeForm(
         request.POST or None, initial=ProgrammeForm.initial_for(programme), locked=locked
     )
@@ -229,7 +229,7 @@ def question_list(request: OrganisationRequest, programme_slug: str) -> HttpResp
         {
             "programme": programme,
             "questions": questions,
-            "locked": programmes_questions.questionnaire_lock_reason(programme),
+            "locked": selectors.questionnaire_lock_reason(programme),
         },
     )
 
@@ -254,7 +254,7 @@ def question_edit(
 def _question_form(
     request: OrganisationRequest, programme: Programme, question: Any
 ) -> HttpResponse:
-    locked = programmes_questions.questionnaire_lock_reason(programme)
+    locked = selectors.questionnaire_lock_reason(programme)
     initial = QuestionForm.initial_for(question) if question else None
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and not locked and form.is_valid():

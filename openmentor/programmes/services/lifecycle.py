@@ -27,43 +27,18 @@ from django.utils.text import slugify
 
 from openmentor.core.events import EventKind, event_record
 from openmentor.organisations.models import Membership, Organisation
+from openmentor.programmes.constants import SETTING_FIELDS
 from openmentor.programmes.models import (
     Programme,
 )
 from openmentor.programmes.selectors import (
     programme_refusal,
+    settings_locked,
+    status_neighbours,
 )
 
 RESERVED_PROGRAMME_SLUGS = frozenset({"new"})
 
-STATUS_ORDER = [
-    Programme.Status.DRAFT,
-    Programme.Status.ENROLLING,
-    Programme.Status.MATCHING,
-    Programme.Status.RUNNING,
-    Programme.Status.CLOSED,
-]
-
-# Settings a manager may change; those in FIXED_ONCE_MATCHING are locked from matching on.
-SETTING_FIELDS = (
-    "name",
-    "description",
-    "kind",
-    "evergreen",
-    "starts_on",
-    "ends_on",
-    "mentors_per_mentee",
-    "default_mentor_capacity",
-    "matching_mode",
-    "cadence_weeks",
-    "session_minutes",
-    "skills",
-    "related_skills",
-    "requires_approval",
-    "agreement_text",
-    "welcome_message",
-)
-FIXED_ONCE_MATCHING = frozenset({"kind", "matching_mode", "mentors_per_mentee"})
 
 QUESTION_FIELDS = (
     "kind",
@@ -93,15 +68,6 @@ def _unique_slug(organisation: Organisation, name: str) -> str:
     while Programme.objects.filter(organisation=organisation, slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def settings_locked(programme: Programme) -> frozenset[str]:
-    """The settings that can no longer change in the programme's current status."""
-    if programme.status == Programme.Status.CLOSED:
-        return frozenset(SETTING_FIELDS)
-    if programme.status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
-        return FIXED_ONCE_MATCHING
-    return frozenset()
 
 
 @transaction.atomic
@@ -152,16 +118,6 @@ def programme_update(*, programme: Programme, actor: Membership, values: dict[st
         kind=EventKind.PROGRAMME_UPDATED,
         data={"programme": programme.pk, "fields": changed},
     )
-
-
-def status_neighbours(programme: Programme) -> tuple[str | None, str | None]:
-    """(previous, next) status reachable from the current one."""
-    index = STATUS_ORDER.index(Programme.Status(programme.status))
-    if programme.status == Programme.Status.CLOSED:
-        return None, None
-    previous = STATUS_ORDER[index - 1].value if index > 0 else None
-    following = STATUS_ORDER[index + 1].value if index + 1 < len(STATUS_ORDER) else None
-    return previous, following
 
 
 @transaction.atomic

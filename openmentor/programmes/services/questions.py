@@ -14,22 +14,11 @@ from openmentor.programmes.models import (
     Question,
 )
 from openmentor.programmes.selectors import (
-    questionnaire_answered,
+    questionnaire_lock_reason,
 )
 from openmentor.programmes.services.lifecycle import QUESTION_FIELDS, _require_manager
 
 # --- Questionnaire -------------------------------------------------------------------
-
-
-def questionnaire_lock_reason(programme: Programme) -> str | None:
-    if programme.status == Programme.Status.CLOSED:
-        return "The programme is closed: its questionnaire can no longer change."
-    if questionnaire_answered(programme=programme):
-        return (
-            "People have answered the questionnaire already, so it can no longer change: "
-            "every answer must have been given to the same questions."
-        )
-    return None
 
 
 def _require_questionnaire_editable(programme: Programme) -> None:
