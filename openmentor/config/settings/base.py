@@ -286,6 +286,11 @@ LOGGING = {
 # --- OpenMentor -------------------------------------------------------------
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+# Task leases (openmentor.core.leases): each worker beats this often, and work whose
+# worker has not beaten for TASK_LEASE_SECONDS is handed back (sooner on the same host,
+# where a vanished pid is proof enough).
+WORKER_BEAT_SECONDS = env_int("WORKER_BEAT_SECONDS", 5)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
 
 # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns
 # about it on every file. Harmless here, and static files sit behind a CDN/proxy in
