@@ -142,6 +142,15 @@ def reclaim() -> dict[str, int]:
     return done
 
 
+def fault_test_pause() -> None:
+    """For the fault tests only: holds work here while the file named by the setting
+    FAULT_TEST_PAUSE_FILE exists, so a test can kill the worker in the middle of it.
+    Unset (always, outside the fault tests) it costs one getattr."""
+    path = getattr(settings, "FAULT_TEST_PAUSE_FILE", "")
+    while path and os.path.exists(path):
+        time.sleep(0.05)
+
+
 def task_rows_fail(task_path: str, kwarg: str, value: int, reason: str) -> None:
     """Marks the database queue's RUNNING rows of this task and item as failed, so the
     queue's own view agrees (RQ moves the jobs of a dead worker aside by itself)."""

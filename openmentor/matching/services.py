@@ -290,7 +290,7 @@ _register_work_kind()
 def matching_run_execute(*, run_id: int) -> None:
     """Runs a queued run: builds the problem, solves it writing progress, stores the
     result and the snapshot (status done), or a readable error (status failed)."""
-    from openmentor.core.leases import current_worker_id
+    from openmentor.core.leases import current_worker_id, fault_test_pause
 
     started = MatchingRun.objects.filter(pk=run_id, status=MatchingRun.Status.QUEUED).update(
         status=MatchingRun.Status.RUNNING,
@@ -319,6 +319,7 @@ def matching_run_execute(*, run_id: int) -> None:
             mentee_user_ids={int(k) for k in requests} if kind == REMATCH else None,
         )
         _set_progress(run_id, progress=0.05, stage="Scoring pairs")
+        fault_test_pause()
         result = result_to_dict(solve(load_problem(built.data), progress=progress))
     except Exception as error:  # noqa: BLE001 - any engine failure must end as a message
         if not isinstance(error, (ProblemError, EmbeddingUnavailable)):

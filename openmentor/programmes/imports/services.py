@@ -802,7 +802,7 @@ def participant_import_run(*, import_id: int) -> None:
         return  # deleted, or already run by another worker
     # Claim it (committed at once, outside the long transaction below) so that, should
     # this worker die, the import is found and handed back (openmentor.core.leases).
-    from openmentor.core.leases import current_worker_id
+    from openmentor.core.leases import current_worker_id, fault_test_pause
 
     me = current_worker_id()
     claimed = ParticipantImport.objects.filter(
@@ -842,6 +842,7 @@ def participant_import_run(*, import_id: int) -> None:
                     created += _write_batch(programme=programme, rows=batch)
                     done += len(batch)
                     progress_set(_progress_key(import_id), done)
+                    fault_test_pause()
                 participant_import.processed_rows = done
                 participant_import.created_count = created
                 _finish(participant_import, ParticipantImport.Status.DONE)
@@ -853,6 +854,7 @@ def participant_import_run(*, import_id: int) -> None:
                     ParticipantImport.objects.filter(pk=import_id).update(
                         processed_rows=done, created_count=created
                     )
+                fault_test_pause()
             participant_import.processed_rows = done
             participant_import.created_count = created
             _finish(participant_import, ParticipantImport.Status.DONE)

@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, lambda *_: stop.set())
                 while not stop.wait(0.5):
                     pass
-            elif getattr(settings, "RQ_QUEUES", None):
+            elif settings.TASKS["default"]["BACKEND"].endswith("RQBackend"):
                 # SimpleWorker runs each job in this process rather than a forked child:
                 # the lease (this process's beat) then dies with the work it covers.
                 call_command(
@@ -75,6 +75,8 @@ class Command(BaseCommand):
                     "default",
                     with_scheduler=False,
                     worker_class="rq.worker.SimpleWorker",
+                    # django-tasks' own job class: RQ's plain Job cannot run a Task.
+                    job_class="django_tasks_rq.backend.Job",
                 )
             else:
                 call_command("db_worker", queue_name="*", reload=False, verbosity=1)
