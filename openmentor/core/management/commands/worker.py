@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, lambda *_: stop.set())
                 while not stop.wait(0.5):
                     pass
-            elif settings.TASKS["default"]["BACKEND"].endswith("RQBackend"):
+            elif str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend"):
                 # SimpleWorker runs each job in this process rather than a forked child:
                 # the lease (this process's beat) then dies with the work it covers.
                 call_command(
