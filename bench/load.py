@@ -298,6 +298,8 @@ def main() -> None:
             f"{name:28} {len(values):5d} {percentile(values, 0.5):8.0f} "
             f"{percentile(values, 0.95):8.0f} {percentile(values, 0.99):8.0f} {errors[name]:6d}"
         )
+    if statuses:
+        print(f"failed requests by status (0: no answer or a broken connection): {statuses}")
     print(
         f"websocket send-to-echo, {args.sockets} sockets in one conversation: "
         f"median {statistics.median(echoes):.0f} ms, p95 {percentile(echoes, 0.95):.0f} ms "
