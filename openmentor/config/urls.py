@@ -4,7 +4,6 @@ from django.urls import include, path
 from openmentor.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
@@ -19,6 +18,8 @@ urlpatterns = [
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
     path("", include("openmentor.feedback.urls")),
+    # The read side on top: the home redirect, dashboards and reports.
+    path("", include("openmentor.dashboard.urls")),
 ]
 
 handler403 = "openmentor.core.views.permission_denied"

@@ -12,5 +12,5 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the periodic job that expires unanswered mentor requests.
-        from openmentor.matching import services  # noqa: F401  (its task lease kind)
         from openmentor.matching.choice import tasks as choice_tasks  # noqa: F401
+        from openmentor.matching.services import runs  # noqa: F401  (its task lease kind)

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openmentor.matching import selectors, services
-from openmentor.matching.charts import Bar, bar_chart
+from openmentor.core.charts import Bar, bar_chart
+from openmentor.matching import review, selectors
+from openmentor.matching.constants import REMATCH
 from openmentor.matching.forms import MatchingSettingsForm, PinForm, SwapForm
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.problem import settings_for
+from openmentor.matching.services import proposals as matching_proposals
+from openmentor.matching.services import publishing as matching_publishing
+from openmentor.matching.services import runs as matching_runs
 from openmentor.mentorships.selectors import mentorship_for_member
-from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.organisations.models import Membership
-from openmentor.programmes.models import Programme
-from openmentor.programmes.selectors import programme_for_manager
-from openmentor.programmes.services import settings_locked
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
-
-
-def _programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return programme_for_manager(organisation=request.organisation, slug=programme_slug)  # type: ignore[attr-defined]
+from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
+from openmentor.programmes.access import programme_for
+from openmentor.programmes.services.lifecycle import settings_locked
 
 
 def _run_page(run: MatchingRun) -> HttpResponseRedirect:
@@ -38,51 +34,62 @@ def _run_page(run: MatchingRun) -> HttpResponseRedirect:
     return redirect("matching_home", slug, programme.slug)
 
 
-def _run_context(run: MatchingRun | None) -> dict[str, object]:
+def _run_context(
+    run: MatchingRun | None, params: Mapping[str, str] | None = None
+) -> dict[str, object]:
     finished = run is not None and run.status in (
         MatchingRun.Status.DONE,
         MatchingRun.Status.PUBLISHED,
         MatchingRun.Status.SUPERSEDED,
     )
+    proposal = selectors.proposal_for(run=run) if run is not None and finished else None
     return {
         "run": run,
         "active": run is not None
         and run.status in (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING),
-        "proposal": selectors.proposal_for(run=run) if run is not None and finished else None,
+        "proposal": proposal,
+        # Search, sort, filter and pages over the pairs (matching.review).
+        "review": review.review(proposal, params or {}, previous=review.previous_pairs(run))
+        if proposal is not None and run is not None
+        else None,
+        "review_sorts": list(review.SORTS.items()),
+        "review_shows": list(review.SHOWS.items()),
         "reviewable": run is not None and run.status == MatchingRun.Status.DONE,
         "progress_percent": round((run.progress if run else 0) * 100),
     }
 
 
 @organisation_view(roles=MANAGERS)
-def matching_home(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_home(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.latest_run(programme=programme)
     context = {
         "programme": programme,
         "rematch_waiting": selectors.rematch_waiting(programme=programme),
-        **_run_context(run),
+        **_run_context(run, request.GET),
     }
     return render(request, "matching/home.html", context)
 
 
 @organisation_view(roles=MANAGERS)
-def matching_run(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_run(request: OrganisationRequest, programme_slug: str, run_id: int) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     context = {
         "programme": programme,
         "rematch": selectors.run_is_rematch(run),
-        **_run_context(run),
+        **_run_context(run, request.GET),
     }
     return render(request, "matching/run.html", context)
 
 
 @organisation_view(roles=MANAGERS)
-def matching_run_progress(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
+def matching_run_progress(
+    request: OrganisationRequest, programme_slug: str, run_id: int
+) -> HttpResponse:
     """The polled fragment: a progress bar while running; when finished, the htmx
     request is told to reload the page so the proposal appears with its controls."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     context = {"programme": programme, **_run_context(run)}
     response = render(request, "matching/includes/progress.html", context)
@@ -93,16 +100,16 @@ def matching_run_progress(request: HttpRequest, programme_slug: str, run_id: int
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def matching_run_start(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
-    rematch = request.POST.get("kind") == services.REMATCH
+def matching_run_start(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
+    rematch = request.POST.get("kind") == REMATCH
     try:
-        run = services.matching_run_start(
-            programme=programme, actor=_membership(request), rematch=rematch
+        run = matching_runs.matching_run_start(
+            programme=programme, actor=request.membership, rematch=rematch
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("matching_home", request.organisation.slug, programme.slug)  # type: ignore[attr-defined]
+        return redirect("matching_home", request.organisation.slug, programme.slug)
     run.refresh_from_db()
     if run.status == MatchingRun.Status.FAILED:
         messages.error(request, run.error)
@@ -115,34 +122,34 @@ def matching_run_start(request: HttpRequest, programme_slug: str) -> HttpRespons
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def rematch_propose(request: HttpRequest, programme_slug: str) -> HttpResponse:
+def rematch_propose(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     """One click from the rematch queue: new matches for the mentees who asked, never
     with a past partner (build_problem excludes them)."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     try:
-        run = services.matching_run_start(
-            programme=programme, actor=_membership(request), rematch=True
+        run = matching_runs.matching_run_start(
+            programme=programme, actor=request.membership, rematch=True
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("matching_home", request.organisation.slug, programme.slug)  # type: ignore[attr-defined]
+        return redirect("matching_home", request.organisation.slug, programme.slug)
     run.refresh_from_db()
     if run.status == MatchingRun.Status.FAILED:
         messages.error(request, run.error)
-    return redirect("matching_run", request.organisation.slug, programme.slug, run.pk)  # type: ignore[attr-defined]
+    return redirect("matching_run", request.organisation.slug, programme.slug, run.pk)
 
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def matching_pin(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_pin(request: OrganisationRequest, programme_slug: str, run_id: int) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     form = PinForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a pair of the proposal and lock or forbid it.")
         return _run_page(run)
     try:
-        services.matching_pin_set(run=run, actor=_membership(request), **form.cleaned_data)
+        matching_proposals.matching_pin_set(run=run, actor=request.membership, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -160,8 +167,8 @@ def matching_pin(request: HttpRequest, programme_slug: str, run_id: int) -> Http
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     data = request.POST if request.method == "POST" else request.GET
     mentee, mentor = data.get("mentee", ""), data.get("mentor", "")
@@ -174,13 +181,13 @@ def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> Htt
         if not form.is_valid():
             messages.error(request, "Choose one of the mentors offered.")
             return redirect(
-                reverse("matching_swap", args=[request.organisation.slug, programme.slug, run.pk])  # type: ignore[attr-defined]
+                reverse("matching_swap", args=[request.organisation.slug, programme.slug, run.pk])
                 + f"?mentee={mentee}&mentor={mentor}"
             )
         try:
-            services.matching_swap(
+            matching_proposals.matching_swap(
                 run=run,
-                actor=_membership(request),
+                actor=request.membership,
                 mentee=form.cleaned_data["mentee"],
                 old_mentor=form.cleaned_data["mentor"],
                 new_mentor=form.cleaned_data["new_mentor"],
@@ -191,7 +198,7 @@ def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> Htt
             messages.success(request, "Mentor swapped; the new pair is locked.")
         return _run_page(run)
     try:
-        alternatives = services.swap_alternatives(run=run, mentee=mentee)
+        alternatives = matching_proposals.swap_alternatives(run=run, mentee=mentee)
         problem = ""
     except ValidationError as error:
         alternatives, problem = [], " ".join(error.messages)
@@ -212,7 +219,7 @@ def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> Htt
             else a["mentor"],
             "score": a["score"],
             "capacity_left": a["capacity_left"],
-            "why": why_lines(a["reasons"]),
+            "why": why_lines(a["reasons"], viewer_role="manager"),
         }
         for a in alternatives
     ]
@@ -235,16 +242,18 @@ def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> Htt
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def matching_publish(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
+def matching_publish(
+    request: OrganisationRequest, programme_slug: str, run_id: int
+) -> HttpResponse:
     """GET: the confirmation step (what will happen, or what changed). POST: publish."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
-    staleness = services.Staleness()
+    staleness = matching_publishing.Staleness()
     problem = ""
     if request.method == "POST":
         try:
-            created = services.matching_publish(run=run, actor=_membership(request))
-        except services.ProposalStale as error:
+            created = matching_publishing.matching_publish(run=run, actor=request.membership)
+        except matching_publishing.ProposalStale as error:
             staleness = error.staleness
         except ValidationError as error:
             problem = " ".join(error.messages)
@@ -256,7 +265,7 @@ def matching_publish(request: HttpRequest, programme_slug: str, run_id: int) -> 
             )
             return _run_page(run)
     elif run.status == MatchingRun.Status.DONE:
-        staleness = services.proposal_staleness(run=run)
+        staleness = matching_publishing.proposal_staleness(run=run)
     proposal = selectors.proposal_for(run=run)
     status = 409 if request.method == "POST" else 200
     return render(
@@ -277,8 +286,8 @@ def matching_publish(request: HttpRequest, programme_slug: str, run_id: int) -> 
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_settings(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     match_settings = settings_for(programme)
     questions = list(programme.questions.filter(feeds_matching=True))
     locked = settings_locked(programme) & {"mentors_per_mentee", "default_mentor_capacity"}
@@ -290,8 +299,8 @@ def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.matching_settings_update(
-                programme=programme, actor=_membership(request), values=form.values()
+            matching_runs.matching_settings_update(
+                programme=programme, actor=request.membership, values=form.values()
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -300,14 +309,14 @@ def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse
         else:
             messages.success(request, "The matching settings are saved.")
             return redirect(
-                reverse("matching_settings", args=[request.organisation.slug, programme.slug])  # type: ignore[attr-defined]
+                reverse("matching_settings", args=[request.organisation.slug, programme.slug])
                 + "?preview=1#preview"
             )
     preview = None
     chart = ""
     before = None
     if request.method == "GET" and request.GET.get("preview"):
-        preview = services.matching_preview(programme=programme)
+        preview = matching_runs.matching_preview(programme=programme)
         latest = selectors.latest_run(programme=programme)
         before = selectors.proposal_for(run=latest) if latest and latest.result else None
         if not preview.skipped:
@@ -337,17 +346,10 @@ def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse
     )
 
 
-@organisation_view(roles=MANAGERS)
-def matching_outcomes(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
-    outcomes = selectors.matching_outcomes(programme=programme)
-    return render(request, "matching/outcomes.html", {"programme": programme, "outcomes": outcomes})
-
-
 @organisation_view()
-def mentorship_why(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def mentorship_why(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     """ "Why this match" for one of the person's own mentorships."""
-    membership = _membership(request)
+    membership = request.membership
     mentorship = mentorship_for_member(membership=membership, mentorship_id=mentorship_id)
     return render(
         request,

@@ -87,7 +87,8 @@ def mentorships_for_member(
     return rows.annotate(
         goal_count=Count("goals", distinct=True),
         goals_reached=Count("goals", filter=Q(goals__reached_at__isnull=False), distinct=True),
-    )
+        # The annotation's GROUP BY drops Meta.ordering: newest first, explicitly.
+    ).order_by("-created_at", "-pk")
 
 
 def partner_for(mentorship: Mentorship, user: User) -> User:
@@ -217,17 +218,12 @@ def external_meetings_for(mentorship: Mentorship) -> QuerySet[ExternalMeeting]:
 def meetings_held_count(mentorship: Mentorship) -> int:
     """Meetings the pair has had so far, for deciding whether icebreakers still help.
 
-    Counts logged outside meetings, plus the meetings app's held meetings when it offers
-    `held_meeting_count(mentorship)` (it is written separately; until then, only ours).
+    Counts the meetings logged outside the meetings app. (This used to try importing a
+    `meetings.selectors.held_meeting_count` that was never written, so scheduled
+    meetings have never counted here; the import, a cycle, is gone and the count is as
+    it was.)
     """
-    count = external_meetings_for(mentorship).count()
-    try:
-        from openmentor.meetings.selectors import (  # type: ignore[attr-defined]
-            held_meeting_count,
-        )
-    except ImportError:
-        return count
-    return count + int(held_meeting_count(mentorship))
+    return external_meetings_for(mentorship).count()
 
 
 def icebreakers_for(*, programme: Programme) -> QuerySet[Icebreaker]:

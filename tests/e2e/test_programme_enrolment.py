@@ -15,12 +15,13 @@ PASSWORD = "Blue-Harbour-Kite-42"
 PROGRAMME = "Spring cohort"
 
 
-def sign_up(page: Page, server: dict[str, Any], address: str) -> None:
+def sign_up(page: Page, server: dict[str, Any], address: str, name: str = "") -> None:
+    page.get_by_label("Your name").fill(name or address.split("@")[0].title())
     page.get_by_label("Email").first.fill(address)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     page.goto(server["outbox"].link_for(address, "/accounts/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
 
@@ -105,7 +106,7 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(manager.user.email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(FACTORY_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Manager dashboard")).to_be_visible()
 
     # Create the programme.

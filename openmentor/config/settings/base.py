@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openmentor.people.middleware.PersonTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -159,10 +160,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "openmentor.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "openmentor.organisations.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "openmentor.accounts.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -300,6 +302,11 @@ WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 1
 # where a vanished pid is proof enough).
 WORKER_BEAT_SECONDS = env_int("WORKER_BEAT_SECONDS", 5)
 TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
+# The matching engine's resources, handed to it by the matching app (the engine itself
+# reads no environment): scoring threads (0: the usable cores, at most 4) and the model
+# for the meaning of goals and bios ("wordllama", or "minilm" with the optional extra).
+OPENMENTOR_MATCHING_THREADS = env_int("OPENMENTOR_MATCHING_THREADS", 0)
+OPENMENTOR_EMBEDDING_BACKEND = env_str("OPENMENTOR_EMBEDDING_BACKEND", "wordllama")
 
 # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns
 # about it on every file. Harmless here, and static files sit behind a CDN/proxy in

@@ -10,34 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
+from openmentor.core.forms import error_messages, errors_to_form
+from openmentor.matching.choice import selectors as choice_selectors
 from openmentor.matching.choice import services as choice
 from openmentor.matching.choice.forms import ChoiceForm, InviteForm
 from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
-from openmentor.organisations.access import organisation_view
-from openmentor.organisations.models import Membership
+from openmentor.organisations.access import OrganisationRequest, organisation_view
+from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Enrolment, Programme
-from openmentor.programmes.selectors import programme_for_member
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return programme_for_member(membership=_membership(request), slug=programme_slug)
 
 
 def _is_active(programme: Programme, user: User, role: str) -> bool:
@@ -46,32 +34,23 @@ def _is_active(programme: Programme, user: User, role: str) -> bool:
     ).exists()
 
 
-def _errors_to_form(form: Form, error: ValidationError, names: dict[str, str]) -> None:
-    for key, field_errors in choice.error_messages(error).items():
-        name = names.get(key, key)
-        for message in field_errors:
-            form.add_error(
-                name if name in form.fields and key != NON_FIELD_ERRORS else None, message
-            )
-
-
 def _with_why(mentorships: list[Mentorship], role: str) -> list[tuple[Mentorship, list[str]]]:
     return [(m, why_lines(m.match_reasons, viewer_role=role)) for m in mentorships]
 
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
+def recommendations(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     """The mentee's page: invitations, their requests, and (when they may choose) their
     recommended mentors with the form to rank and ask them."""
-    programme = _programme(request, programme_slug)
-    user = _user(request)
-    settings = choice.settings_for(programme)
+    programme = programme_for(request, programme_slug)
+    user = request.user
+    settings = choice_selectors.settings_for(programme)
     context: dict[str, Any] = {
         "programme": programme,
-        "enabled": choice.choice_enabled(programme),
+        "enabled": choice_selectors.choice_enabled(programme),
         "settings": settings,
-        "fair_share_note": choice.FAIR_SHARE_NOTE,
+        "fair_share_note": choice_selectors.FAIR_SHARE_NOTE,
     }
     if not context["enabled"]:
         if request.method == "POST":
@@ -79,21 +58,21 @@ def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
             return render(request, "matching/choice/recommendations.html", context, status=400)
         return render(request, "matching/choice/recommendations.html", context)
     is_mentee = _is_active(programme, user, Enrolment.Role.MENTEE)
-    invitations = list(choice.invitations_for_mentee(programme=programme, mentee=user))
-    own_requests = list(choice.requests_of_mentee(programme=programme, mentee=user))
+    invitations = list(choice_selectors.invitations_for_mentee(programme=programme, mentee=user))
+    own_requests = list(choice_selectors.requests_of_mentee(programme=programme, mentee=user))
     mentorships = list(
         Mentorship.objects.filter(
             programme=programme, mentee=user, status__in=OPEN_STATUSES
         ).select_related("mentor")
     )
     needed = programme.mentors_per_mentee - len(mentorships)
-    waiting = any(r.status in choice.OPEN for r in own_requests)
+    waiting = any(r.status in choice_selectors.OPEN for r in own_requests)
     context.update(
         is_mentee=is_mentee,
         needed=needed,
         waiting=waiting,
         mentorships=_with_why(mentorships, "mentee"),
-        invitation_cards=choice.cards_for(
+        invitation_cards=choice_selectors.cards_for(
             programme=programme, viewer=user, viewer_role="mentee", requests=invitations
         ),
         own_requests=own_requests,
@@ -102,11 +81,11 @@ def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
     status = 200
     if may_choose:
         try:
-            ranked = choice.ranked_mentors(programme=programme, mentee=user) or []
-        except choice.RecommendationsUnavailable:
+            ranked = choice_selectors.ranked_mentors(programme=programme, mentee=user) or []
+        except choice_selectors.RecommendationsUnavailable:
             context["unavailable"] = True
             ranked = []
-        cards = choice.cards_for(
+        cards = choice_selectors.cards_for(
             programme=programme,
             viewer=user,
             viewer_role="mentee",
@@ -126,7 +105,7 @@ def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
                     )
                 except ValidationError as error:
                     names = {f"choice_{n}": name for n, (name, _) in enumerate(chosen, start=1)}
-                    _errors_to_form(form, error, names)
+                    errors_to_form(form, error, names)
                 else:
                     sent = [r.mentor.name for r in created if r.status == "pending"]
                     messages.success(
@@ -148,13 +127,13 @@ def recommendations(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 
 def _mentor_page(
-    request: HttpRequest, programme: Programme, *, invite_errors: list[str] | None = None
+    request: OrganisationRequest, programme: Programme, *, invite_errors: list[str] | None = None
 ) -> HttpResponse:
-    user = _user(request)
-    settings = choice.settings_for(programme)
+    user = request.user
+    settings = choice_selectors.settings_for(programme)
     context: dict[str, Any] = {
         "programme": programme,
-        "enabled": choice.choice_enabled(programme),
+        "enabled": choice_selectors.choice_enabled(programme),
         "settings": settings,
         "invite_errors": invite_errors or [],
     }
@@ -162,8 +141,8 @@ def _mentor_page(
     if not context["enabled"]:
         return render(request, "matching/choice/mentor_requests.html", context, status=status)
     is_mentor = _is_active(programme, user, Enrolment.Role.MENTOR)
-    pending = list(choice.pending_for_mentor(programme=programme, mentor=user))
-    invited = list(choice.invitations_by_mentor(programme=programme, mentor=user))
+    pending = list(choice_selectors.pending_for_mentor(programme=programme, mentor=user))
+    invited = list(choice_selectors.invitations_by_mentor(programme=programme, mentor=user))
     mentorships = list(
         Mentorship.objects.filter(
             programme=programme, mentor=user, status__in=OPEN_STATUSES
@@ -171,7 +150,7 @@ def _mentor_page(
     )
     context.update(
         is_mentor=is_mentor,
-        request_cards=choice.cards_for(
+        request_cards=choice_selectors.cards_for(
             programme=programme, viewer=user, viewer_role="mentor", requests=pending
         ),
         invited=invited,
@@ -179,23 +158,23 @@ def _mentor_page(
     )
     if is_mentor:
         try:
-            ranked = choice.ranked_mentees(
+            ranked = choice_selectors.ranked_mentees(
                 programme=programme, mentor=user, top=settings.recommendations_shown
             )
-        except choice.RecommendationsUnavailable:
+        except choice_selectors.RecommendationsUnavailable:
             context["unavailable"] = True
             ranked = []
         context["has_room"] = ranked is not None
-        context["suggestion_cards"] = choice.cards_for(
+        context["suggestion_cards"] = choice_selectors.cards_for(
             programme=programme, viewer=user, viewer_role="mentor", ranked=ranked or []
         )
     return render(request, "matching/choice/mentor_requests.html", context, status=status)
 
 
 @organisation_view()
-def mentor_requests(request: HttpRequest, programme_slug: str) -> HttpResponse:
+def mentor_requests(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     """The mentor's page: requests waiting for their answer, and suggested mentees."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     # Answered after the lookup, so naming another organisation's programme is a 404
     # whatever the method.
     if request.method not in ("GET", "HEAD"):
@@ -205,20 +184,18 @@ def mentor_requests(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view()
 @require_POST
-def mentee_invite(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def mentee_invite(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     form = InviteForm(request.POST)
     if not form.is_valid():
         errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
         return _mentor_page(request, programme, invite_errors=errors)
     try:
         invitation = choice.mentee_invite(
-            programme=programme, mentor=_user(request), mentee_id=form.cleaned_data["mentee"]
+            programme=programme, mentor=request.user, mentee_id=form.cleaned_data["mentee"]
         )
     except ValidationError as error:
-        errors = [
-            str(m) for field_errors in choice.error_messages(error).values() for m in field_errors
-        ]
+        errors = [str(m) for field_errors in error_messages(error).values() for m in field_errors]
         return _mentor_page(request, programme, invite_errors=errors)
     messages.success(
         request,
@@ -228,22 +205,26 @@ def mentee_invite(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 
 def _back(mentor_request: MentorRequest, programme: Programme) -> HttpResponse:
-    page = "mentor_requests" if mentor_request.direction == choice.ASKS else "recommendations"
+    page = (
+        "mentor_requests"
+        if mentor_request.direction == choice_selectors.ASKS
+        else "recommendations"
+    )
     return redirect(page, programme.organisation.slug, programme.slug)
 
 
 @organisation_view()
 @require_POST
 def mentor_request_accept(
-    request: HttpRequest, programme_slug: str, request_id: int
+    request: OrganisationRequest, programme_slug: str, request_id: int
 ) -> HttpResponse:
-    programme = _programme(request, programme_slug)
-    found = choice.request_for_answerer(
-        programme=programme, user=_user(request), request_id=request_id
+    programme = programme_for(request, programme_slug)
+    found = choice_selectors.request_for_answerer(
+        programme=programme, user=request.user, request_id=request_id
     )
-    asker = found.mentee if found.direction == choice.ASKS else found.mentor
+    asker = found.mentee if found.direction == choice_selectors.ASKS else found.mentor
     try:
-        choice.mentor_request_accept(mentor_request=found, user=_user(request))
+        choice.mentor_request_accept(mentor_request=found, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -258,15 +239,15 @@ def mentor_request_accept(
 @organisation_view()
 @require_POST
 def mentor_request_decline(
-    request: HttpRequest, programme_slug: str, request_id: int
+    request: OrganisationRequest, programme_slug: str, request_id: int
 ) -> HttpResponse:
-    programme = _programme(request, programme_slug)
-    found = choice.request_for_answerer(
-        programme=programme, user=_user(request), request_id=request_id
+    programme = programme_for(request, programme_slug)
+    found = choice_selectors.request_for_answerer(
+        programme=programme, user=request.user, request_id=request_id
     )
-    asker = found.mentee if found.direction == choice.ASKS else found.mentor
+    asker = found.mentee if found.direction == choice_selectors.ASKS else found.mentor
     try:
-        choice.mentor_request_decline(mentor_request=found, user=_user(request))
+        choice.mentor_request_decline(mentor_request=found, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -278,10 +259,10 @@ def mentor_request_decline(
 
 @organisation_view()
 @require_POST
-def mentor_requests_withdraw(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def mentor_requests_withdraw(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     try:
-        count = choice.mentor_requests_withdraw(programme=programme, mentee=_user(request))
+        count = choice.mentor_requests_withdraw(programme=programme, mentee=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

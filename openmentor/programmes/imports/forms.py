@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports import reading
 from openmentor.programmes.imports import services as importing
 
 NOT_IN_FILE = ""
@@ -17,7 +18,7 @@ class ImportUploadForm(forms.Form):
         label="CSV or Excel (.xlsx) file",
         help_text=(
             "One row per person under a header row naming the columns. At most "
-            f"{importing.MAX_ROWS:,} rows and {importing.MAX_BYTES // 1024 // 1024} MB."
+            f"{reading.MAX_ROWS:,} rows and {reading.MAX_BYTES // 1024 // 1024} MB."
         ),
         widget=forms.ClearableFileInput(
             attrs={
@@ -36,15 +37,15 @@ class ImportUploadForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         # Checked before reading, so a huge upload is never held in memory.
-        if upload.size is not None and upload.size > importing.MAX_BYTES:
+        if upload.size is not None and upload.size > reading.MAX_BYTES:
             raise ValidationError(
                 f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
-                f"{importing.MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+                f"{reading.MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
             )
         data = upload.read()
         try:
-            self.summary = importing.table_summary(data)
-        except importing.ImportFileError as error:
+            self.summary = reading.table_summary(data)
+        except reading.ImportFileError as error:
             raise ValidationError(str(error)) from error
         self.data_bytes = data
         return upload
@@ -62,10 +63,10 @@ class ImportMappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.header: list[str] = list(participant_import.header)
         choices = [(NOT_IN_FILE, "— not in the file —")] + [
-            (str(index), importing.column_label(self.header, index))
+            (str(index), reading.column_label(self.header, index))
             for index in range(len(self.header))
         ]
-        for import_field in importing.FIELDS:
+        for import_field in reading.FIELDS:
             self.fields[import_field.key] = forms.ChoiceField(
                 label=import_field.label,
                 choices=choices,
@@ -78,7 +79,7 @@ class ImportMappingForm(forms.Form):
         mapping = {
             key: int(value)
             for key, value in cleaned.items()
-            if key in importing.FIELD_KEYS and value != NOT_IN_FILE
+            if key in reading.FIELD_KEYS and value != NOT_IN_FILE
         }
         try:
             self.mapping = importing.mapping_clean(mapping, self.header)

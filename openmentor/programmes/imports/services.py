@@ -9,58 +9,41 @@ since the dry run) and writes them in batches with bulk operations. No e-mail is
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import re
 import uuid
-import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from collections.abc import Sequence
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404
 from django.utils import timezone
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.core.progress import progress_clear, progress_get, progress_set
-from openmentor.organisations.models import Membership, Organisation, Role
+from openmentor.organisations.models import Membership, Role
 from openmentor.people.completeness import profile_completeness
 from openmentor.people.models import ParticipantImport, Profile
-from openmentor.people.services import LANGUAGES
-from openmentor.people.timezones import valid_timezones
+from openmentor.programmes.imports.reading import (
+    FIELD_LABELS,
+    FIELDS,
+    TableSummary,
+    column_label,
+    mapping_guess,
+)
+from openmentor.programmes.imports.selectors import file_bytes
+from openmentor.programmes.imports.validation import CheckResult, ValidRow, rows_check
 from openmentor.programmes.models import Enrolment, Programme
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
 # Rows written per transaction in "valid rows only" mode, and per bulk statement. 500
 # keeps every `IN (...)` list under SQLite's oldest parameter limit (999).
 BATCH_SIZE = 500
-# An XLSX is a zip: refuse one that would expand beyond this (a "zip bomb").
-MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
-# Reading stops at the first row past these, so a crafted sheet (one row of 16,000
-# cells, repeated) costs a fraction of a second instead of a minute of a web process.
-MAX_COLUMNS = 100
-MAX_CELL_CHARS = 5000
-# openpyxl loads a workbook's shared strings whole before the first row: a few kilobytes
-# of zip can hold one cell of hundreds of megabytes.
-MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
-LIMITS = "at most 50,000 rows, 100 columns and 5,000 characters in a cell"
-# The manager sees this many problem rows on the page; the CSV report has all of them.
-SHOWN_REJECTIONS = 500
-MAX_TEXT = 5000
 
 ALL_OR_NOTHING = ParticipantImport.Mode.ALL_OR_NOTHING
 VALID_ONLY = ParticipantImport.Mode.VALID_ONLY
@@ -72,552 +55,6 @@ EDITABLE_STATUSES = frozenset(
         ParticipantImport.Status.FAILED,
     }
 )
-
-
-class ImportFileError(Exception):
-    """The uploaded file cannot be imported; the message is shown to the manager."""
-
-
-# --- The columns OpenMentor understands ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportField:
-    key: str
-    label: str
-    # Header names (lower case, letters and digits only) that map to this field.
-    aliases: tuple[str, ...]
-    required: bool = False
-
-
-FIELDS: tuple[ImportField, ...] = (
-    ImportField(
-        "email",
-        "E-mail address",
-        ("email", "emailaddress", "mail", "workemail", "emailid"),
-        required=True,
-    ),
-    ImportField("first_name", "First name", ("firstname", "givenname", "forename", "first")),
-    ImportField("last_name", "Last name", ("lastname", "surname", "familyname", "last")),
-    ImportField(
-        "role",
-        "Role (mentor or mentee)",
-        ("role", "programmerole", "participanttype", "type", "mentorormentee"),
-        required=True,
-    ),
-    ImportField("job_title", "Job title", ("jobtitle", "title", "position", "job")),
-    ImportField("department", "Department", ("department", "dept", "team", "division")),
-    ImportField("timezone", "Timezone", ("timezone", "tz", "timezonename")),
-    ImportField("languages", "Languages", ("languages", "language", "langs")),
-    ImportField("skills", "Skills", ("skills", "skill", "topics", "expertise", "interests")),
-    ImportField("goals", "Goals", ("goals", "goal", "objectives")),
-    ImportField("bio", "Bio", ("bio", "biography", "about", "aboutme")),
-    ImportField(
-        "capacity",
-        "Mentor capacity",
-        ("capacity", "mentorcapacity", "maxmentees", "mentees"),
-    ),
-    ImportField(
-        "seniority",
-        "Seniority (years)",
-        ("seniority", "seniorityyears", "yearsofexperience", "experience", "years"),
-    ),
-)
-FIELD_KEYS = tuple(f.key for f in FIELDS)
-FIELD_LABELS = {f.key: f.label for f in FIELDS}
-
-
-def _header_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def mapping_guess(header: Sequence[str]) -> dict[str, int]:
-    """Field key → column index, from the header's names; each column used once."""
-    keys = [_header_key(name) for name in header]
-    mapping: dict[str, int] = {}
-    used: set[int] = set()
-    for import_field in FIELDS:
-        for alias in import_field.aliases:
-            if alias in keys and keys.index(alias) not in used:
-                mapping[import_field.key] = keys.index(alias)
-                used.add(keys.index(alias))
-                break
-    return mapping
-
-
-# --- Reading the file ------------------------------------------------------------------
-
-# Bytes that never occur in a text file (everything below space except tab, LF, FF, CR).
-_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (
-        b"\xd0\xcf\x11\xe0",
-        "This is an old Excel (.xls) or other Office file. Save it as .xlsx or CSV.",
-    ),
-    (b"\x89PNG", "This is a PNG image, not a CSV or Excel (.xlsx) file."),
-    (b"\xff\xd8\xff", "This is a JPEG image, not a CSV or Excel (.xlsx) file."),
-    (b"GIF8", "This is a GIF image, not a CSV or Excel (.xlsx) file."),
-    (b"%PDF", "This is a PDF document, not a CSV or Excel (.xlsx) file."),
-    (b"\x1f\x8b", "This is a compressed (gzip) file. Upload the CSV or .xlsx file itself."),
-)
-NOT_A_TABLE = "This file is neither a CSV file nor an Excel (.xlsx) workbook."
-
-
-@dataclass
-class Table:
-    kind: str  # "csv" or "xlsx"
-    encoding: str  # how a CSV was decoded; blank for XLSX
-    header: list[str]
-    # (row number as a spreadsheet shows it, the header being row 1; the cells),
-    # blank rows left out. A generator: read it once.
-    rows: Iterator[tuple[int, list[str]]]
-
-
-def file_kind(data: bytes) -> str:
-    """ "csv" or "xlsx" from the content itself, whatever the file is called."""
-    if not data.strip():
-        raise ImportFileError("The file is empty.")
-    for magic, message in _MAGIC:
-        if data.startswith(magic):
-            raise ImportFileError(message)
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-                expanded = sum(info.file_size for info in archive.infolist())
-                shared_strings = sum(
-                    info.file_size
-                    for info in archive.infolist()
-                    if info.filename.lower() == "xl/sharedstrings.xml"
-                )
-        except zipfile.BadZipFile as error:
-            raise ImportFileError("This zip file is damaged; it cannot be read.") from error
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise ImportFileError(
-                "This is a zip file but not an Excel (.xlsx) workbook. Upload a CSV or .xlsx file."
-            )
-        if expanded > MAX_XLSX_UNCOMPRESSED:
-            raise ImportFileError("This workbook is too large once unpacked; split it up.")
-        if shared_strings > MAX_SHARED_STRINGS_BYTES:
-            raise ImportFileError(
-                f"This workbook holds more text than an import can take ({LIMITS}). "
-                "Remove the very long cells, or split the file."
-            )
-        return "xlsx"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "csv"
-    if _BINARY_BYTES.search(data[:65536]):
-        raise ImportFileError(NOT_A_TABLE)
-    return "csv"
-
-
-def csv_decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding used: UTF-8 (with or without BOM), else Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        # Latin-1 decodes any byte string: spreadsheets saved by older Excel on Windows.
-        return data.decode("latin-1"), "latin-1"
-
-
-def csv_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: whichever splits the header line into the most columns."""
-    first_line = next(iter(text.splitlines()), "")
-    best, best_count = ",", 1
-    for delimiter in (",", ";", "\t"):
-        count = len(next(csv.reader([first_line], delimiter=delimiter), []))
-        if count > best_count:
-            best, best_count = delimiter, count
-    return best
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _csv_records(text: str) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
-    try:
-        for record in reader:
-            yield [cell.strip() for cell in record]
-    except csv.Error as error:
-        raise ImportFileError(
-            f"The CSV file is malformed near line {reader.line_num}: {error}."
-        ) from error
-
-
-def _xlsx_records(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
-        raise ImportFileError("This Excel workbook is damaged; it cannot be read.") from error
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
-
-
-def table_open(data: bytes) -> Table:
-    """Reads the header; the rows follow lazily. Raises ImportFileError when unusable."""
-    kind = file_kind(data)
-    if kind == "csv":
-        text, encoding = csv_decode(data)
-        records = _csv_records(text)
-    else:
-        encoding = ""
-        records = _xlsx_records(data)
-    first = next(records, None)
-    if first is None or not any(first):
-        raise ImportFileError(
-            "The first row is empty. It must name the columns, for example: "
-            "email, first name, last name, role."
-        )
-    while first and not first[-1]:
-        first.pop()  # spreadsheets often carry empty columns on the right
-    _within_limits(first, 1)
-    if any(_looks_like_email(cell) for cell in first):
-        raise ImportFileError(
-            "The first row holds an e-mail address, so the file has no header row. Add a "
-            "first row naming the columns, for example: email, first name, last name, role."
-        )
-    header = [cell[:100] or f"Column {_column_letter(i)}" for i, cell in enumerate(first)]
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, record in enumerate(records, start=2):
-            while record and not record[-1]:
-                record.pop()
-            if record:
-                _within_limits(record, number)
-                yield number, record
-
-    return Table(kind=kind, encoding=encoding, header=header, rows=rows())
-
-
-def _within_limits(record: list[str], number: int) -> None:
-    if len(record) > MAX_COLUMNS:
-        raise ImportFileError(
-            f"Row {number} has {len(record):,} columns; an import takes {LIMITS}. "
-            "Remove the extra columns, or split the file."
-        )
-    for index, cell in enumerate(record):
-        if len(cell) > MAX_CELL_CHARS:
-            raise ImportFileError(
-                f"The cell in row {number}, column {_column_letter(index)} holds "
-                f"{len(cell):,} characters; an import takes {LIMITS}."
-            )
-
-
-def _looks_like_email(value: str) -> bool:
-    return "@" in value and " " not in value.strip() and "." in value.rpartition("@")[2]
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def column_label(header: Sequence[str], index: int) -> str:
-    return f"{header[index]} (column {_column_letter(index)})"
-
-
-@dataclass(frozen=True)
-class TableSummary:
-    kind: str
-    encoding: str
-    header: list[str]
-    total_rows: int
-
-
-def table_summary(data: bytes) -> TableSummary:
-    """Checks a whole upload: readable, a header, 1 to MAX_ROWS data rows, not too big."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
-        )
-    table = table_open(data)
-    total = 0
-    for _ in table.rows:
-        total += 1
-        if total > MAX_ROWS:
-            raise ImportFileError(
-                f"The file has more than {MAX_ROWS:,} rows of participants; the limit is "
-                f"{MAX_ROWS:,}. Split it into smaller files."
-            )
-    if total == 0:
-        raise ImportFileError("The file has a header row but no participants under it.")
-    return TableSummary(
-        kind=table.kind, encoding=table.encoding, header=table.header, total_rows=total
-    )
-
-
-def table_preview(participant_import: ParticipantImport, rows: int = 5) -> list[list[str]]:
-    """The first rows, as wide as the header, for the mapping page."""
-    table = table_open(_file_bytes(participant_import))
-    width = len(participant_import.header)
-    preview = []
-    for _, cells in table.rows:
-        preview.append((cells + [""] * width)[:width])
-        if len(preview) == rows:
-            break
-    return preview
-
-
-def _file_bytes(participant_import: ParticipantImport) -> bytes:
-    with participant_import.file.open("rb") as handle:
-        return handle.read()
-
-
-# --- Checking rows ---------------------------------------------------------------------
-
-
-@dataclass
-class ValidRow:
-    number: int
-    email: str
-    role: str
-    # Only the fields that are mapped and filled in: an empty cell changes nothing.
-    values: dict[str, Any]
-
-
-@dataclass
-class RowRules:
-    """What a row is checked against, loaded once per check."""
-
-    skills: dict[str, str]  # case-folded → as the programme spells it
-    enrolled: set[tuple[str, str]]  # (e-mail in lower case, role) already in the programme
-    # E-mails (lower case) of existing accounts that are not members of this organisation:
-    # an import must not pull someone else's account in without their consent.
-    outsiders: set[str] = field(default_factory=set)
-    languages: dict[str, str] = field(default_factory=dict)
-    timezones: dict[str, str] = field(default_factory=dict)
-
-
-def row_rules(programme: Programme) -> RowRules:
-    enrolled = {
-        (email, role)
-        for email, role in Enrolment.objects.filter(programme=programme)
-        .annotate(email_lower=Lower("user__email"))
-        .values_list("email_lower", "role")
-    }
-    skills = {
-        str(skill).strip().casefold(): str(skill).strip()
-        for skill in programme.skills or []
-        if str(skill).strip()
-    }
-    languages: dict[str, str] = {}
-    for code, name in LANGUAGES.items():
-        languages[code.casefold()] = code
-        languages[name.casefold()] = code
-        # "Chinese (Mandarin)" is also found as "Chinese" and "Mandarin".
-        for part in re.split(r"[()]", name):
-            if part.strip():
-                languages.setdefault(part.strip().casefold(), code)
-    timezones = {name.casefold(): name for name in valid_timezones()}
-    outsiders = set(
-        User.objects.exclude(memberships__organisation_id=programme.organisation_id)
-        .annotate(email_lower=Lower("email"))
-        .values_list("email_lower", flat=True)
-    )
-    return RowRules(
-        skills=skills,
-        enrolled=enrolled,
-        languages=languages,
-        timezones=timezones,
-        outsiders=outsiders,
-    )
-
-
-_LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
-_WHOLE_NUMBER = re.compile(r"^\d{1,4}$")
-_ONE_LINE = frozenset({"first_name", "last_name", "job_title", "department"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_MAX_LENGTH = {
-    "first_name": 150,
-    "last_name": 150,
-    "job_title": 150,
-    "department": 100,
-    "goals": MAX_TEXT,
-    "bio": MAX_TEXT,
-}
-ROLES = {"mentor": Enrolment.Role.MENTOR.value, "mentee": Enrolment.Role.MENTEE.value}
-
-
-def _split(value: str) -> list[str]:
-    return [item for item in _LIST_SPLIT.split(value) if item]
-
-
-def row_check(
-    cells: Sequence[str],
-    mapping: dict[str, int],
-    rules: RowRules,
-    seen: dict[tuple[str, str], int],
-    number: int,
-) -> tuple[ValidRow | None, list[str]]:
-    """One row against the rules: the cleaned row, or the reasons it is refused.
-
-    `seen` collects (e-mail, role) of the rows so far, to find duplicates in the file.
-    """
-    raw = {key: (cells[index] if index < len(cells) else "") for key, index in mapping.items()}
-    reasons: list[str] = []
-    values: dict[str, Any] = {}
-
-    email = raw.get("email", "").strip().lower()
-    if not email:
-        reasons.append("Missing e-mail address")
-    else:
-        try:
-            if len(email) > 254:
-                raise ValidationError("too long")
-            validate_email(email)
-        except ValidationError:
-            reasons.append(f"Invalid e-mail address “{raw['email'][:80]}”")
-            email = ""
-
-    role_text = raw.get("role", "").strip().lower()
-    role = ROLES.get(role_text, "")
-    if not role:
-        reasons.append(
-            f"Role must be mentor or mentee, not “{raw.get('role', '')[:40]}”"
-            if role_text
-            else "Missing role (mentor or mentee)"
-        )
-
-    for key, limit in _MAX_LENGTH.items():
-        text = raw.get(key, "").strip()
-        if len(text) > limit:
-            reasons.append(f"{FIELD_LABELS[key]} is longer than {limit} characters")
-        elif key in _ONE_LINE and _CONTROL.search(text):
-            # A name goes into e-mail subjects and headers: one line, printable.
-            reasons.append(f"{FIELD_LABELS[key]} must be on one line")
-        elif text:
-            values[key] = text
-
-    zone = raw.get("timezone", "").strip()
-    if zone:
-        if zone.casefold() in rules.timezones:
-            values["timezone"] = rules.timezones[zone.casefold()]
-        else:
-            reasons.append(f"Unknown timezone “{zone[:60]}” (use a name like Europe/London)")
-
-    languages = _split(raw.get("languages", ""))
-    if languages:
-        unknown = [name for name in languages if name.casefold() not in rules.languages]
-        if unknown:
-            reasons.append("Unknown language " + ", ".join(f"“{name[:40]}”" for name in unknown))
-        else:
-            values["languages"] = list(
-                dict.fromkeys(rules.languages[name.casefold()] for name in languages)
-            )
-
-    skills = _split(raw.get("skills", ""))
-    if skills:
-        unknown = [name for name in skills if name.casefold() not in rules.skills]
-        if unknown:
-            reasons.append(
-                "Unknown skill "
-                + ", ".join(f"“{name[:40]}”" for name in unknown)
-                + " (not in this programme's skills)"
-            )
-        else:
-            values["skills"] = list(dict.fromkeys(rules.skills[name.casefold()] for name in skills))
-
-    for key, low, high, message in (
-        ("capacity", 0, 20, "Mentor capacity must be a whole number from 0 to 20"),
-        ("seniority", 0, 80, "Seniority must be a whole number of years from 0 to 80"),
-    ):
-        text = raw.get(key, "").strip()
-        if text:
-            if _WHOLE_NUMBER.match(text) and low <= int(text) <= high:
-                values[key] = int(text)
-            else:
-                reasons.append(f"{message}, not “{text[:20]}”")
-
-    if email and role:
-        earlier = seen.get((email, role))
-        if earlier is not None:
-            reasons.append(f"Duplicate of row {earlier} (same e-mail address and role)")
-        else:
-            seen[(email, role)] = number
-            if (email, role) in rules.enrolled:
-                reasons.append(f"Already enrolled in this programme as a {role}")
-    if email and email in rules.outsiders:
-        reasons.append(
-            "This person already has an OpenMentor account outside your organisation; "
-            "invite them to the programme instead, so they can accept"
-        )
-
-    if reasons:
-        return None, reasons
-    return ValidRow(number=number, email=email, role=role, values=values), []
-
-
-@dataclass
-class CheckResult:
-    valid: list[ValidRow]
-    rejected_count: int
-    report: str  # CSV: row number, the original columns, the reason
-
-
-def rows_check(
-    *, data: bytes, header: list[str], mapping: dict[str, int], programme: Programme
-) -> CheckResult:
-    """Checks every row of the file; writes nothing."""
-    from openmentor.programmes.participants.exporting import neutralise
-
-    rules = row_rules(programme)
-    table = table_open(data)
-    seen: dict[tuple[str, str], int] = {}
-    valid: list[ValidRow] = []
-    report = io.StringIO()
-    writer = csv.writer(report)
-    writer.writerow(["Row", *[neutralise(name) for name in header], "Reason"])
-    rejected = 0
-    width = len(header)
-    for number, cells in table.rows:
-        row, reasons = row_check(cells, mapping, rules, seen, number)
-        if row is None:
-            rejected += 1
-            padded = (cells + [""] * width)[:width]
-            writer.writerow([number, *[neutralise(c) for c in padded], "; ".join(reasons)])
-        else:
-            valid.append(row)
-    return CheckResult(valid=valid, rejected_count=rejected, report=report.getvalue())
-
-
-def rejected_rows(
-    participant_import: ParticipantImport, limit: int = SHOWN_REJECTIONS
-) -> list[tuple[str, str]]:
-    """(row number, reason) of the first refused rows, read back from the stored report."""
-    if not participant_import.rejected_report:
-        return []
-    reader = csv.reader(io.StringIO(participant_import.rejected_report))
-    next(reader, None)
-    out = []
-    for record in reader:
-        out.append((record[0], record[-1]))
-        if len(out) == limit:
-            break
-    return out
-
 
 # --- Services ------------------------------------------------------------------------
 
@@ -692,7 +129,7 @@ def participant_import_check(
         raise ValidationError("This import has already run; upload the file again to redo it.")
     mapping = mapping_clean(mapping, participant_import.header)
     result = rows_check(
-        data=_file_bytes(participant_import),
+        data=file_bytes(participant_import),
         header=participant_import.header,
         mapping=mapping,
         programme=participant_import.programme,
@@ -713,7 +150,7 @@ def participant_import_start(*, participant_import: ParticipantImport, actor: Us
     """Queues the import after commit. Refused before a dry run, twice, or when the
     all-or-nothing dry run found problems."""
     from openmentor.programmes.imports.tasks import participant_import_run_task
-    from openmentor.programmes.services import programme_require
+    from openmentor.programmes.services.lifecycle import programme_require
 
     programme_require(participant_import.programme, "import")
     if participant_import.status != ParticipantImport.Status.CHECKED:
@@ -804,7 +241,7 @@ def _import_give_up(import_id: int, worker_id: str) -> bool:
 def participant_import_retry(*, participant_import: ParticipantImport, actor: User) -> None:
     """Queues a stuck import again (after commit); refused unless it is stuck."""
     from openmentor.programmes.imports.tasks import participant_import_run_task
-    from openmentor.programmes.services import programme_require
+    from openmentor.programmes.services.lifecycle import programme_require
 
     programme_require(participant_import.programme, "import")
     with transaction.atomic():
@@ -851,7 +288,7 @@ def participant_import_run(*, import_id: int) -> None:
     participant_import.worker_id = me
     programme = participant_import.programme
     result = rows_check(
-        data=_file_bytes(participant_import),
+        data=file_bytes(participant_import),
         header=participant_import.header,
         mapping=participant_import.mapping,
         programme=programme,
@@ -936,7 +373,7 @@ def _finish(participant_import: ParticipantImport, status: str, error: str = "")
             event_record(
                 organisation=participant_import.programme.organisation,
                 actor=participant_import.uploaded_by,
-                kind="participants.imported",
+                kind=EventKind.PARTICIPANTS_IMPORTED,
                 data={
                     "programme_id": participant_import.programme_id,
                     "import_id": participant_import.pk,
@@ -1108,39 +545,6 @@ def _profile_apply(profile: Profile, row: ValidRow) -> None:
         profile.mentor_capacity = values["capacity"]
     if "seniority" in values:
         profile.seniority_years = values["seniority"]
-
-
-# --- Selectors (scoped to the organisation and the programme) ---------------------------
-
-
-def import_programme(*, organisation: Organisation, programme_slug: str) -> Programme:
-    programme = Programme.objects.filter(organisation=organisation, slug=programme_slug).first()
-    if programme is None:
-        raise Http404("No such programme")
-    return programme
-
-
-def programme_imports(*, programme: Programme) -> QuerySet[ParticipantImport]:
-    return (
-        ParticipantImport.objects.filter(
-            organisation_id=programme.organisation_id, programme=programme
-        )
-        .select_related("uploaded_by")
-        .defer("rejected_report")
-    )
-
-
-def programme_import(*, programme: Programme, import_id: int) -> ParticipantImport:
-    participant_import = (
-        ParticipantImport.objects.filter(
-            organisation_id=programme.organisation_id, programme=programme, pk=import_id
-        )
-        .select_related("programme", "uploaded_by")
-        .first()
-    )
-    if participant_import is None:
-        raise Http404("No such import")
-    return participant_import
 
 
 def _register_work_kind() -> None:

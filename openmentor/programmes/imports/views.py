@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRefresh
 
-from openmentor.organisations.access import MANAGERS, organisation_view
+from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.access import programme_for
+from openmentor.programmes.imports import selectors as import_selectors
 from openmentor.programmes.imports import services as importing
 from openmentor.programmes.imports.forms import ImportMappingForm, ImportUploadForm
-from openmentor.programmes.models import Programme
 from openmentor.programmes.participants import exporting
 
 # Shown wherever an import can be started: the manager must know nobody is told.
@@ -26,31 +27,24 @@ NO_EMAIL_NOTE = (
 )
 
 
-def _programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return importing.import_programme(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        programme_slug=programme_slug,
-    )
-
-
-def _import(request: HttpRequest, programme_slug: str, import_id: int) -> ParticipantImport:
-    return importing.programme_import(
-        programme=_programme(request, programme_slug), import_id=import_id
+def _import(request: OrganisationRequest, programme_slug: str, import_id: int) -> ParticipantImport:
+    return import_selectors.programme_import(
+        programme=programme_for(request, programme_slug), import_id=import_id
     )
 
 
 @organisation_view(roles=MANAGERS)
-def import_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def import_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    imports = importing.programme_imports(programme=programme)[:100]
+    imports = import_selectors.programme_imports(programme=programme)[:100]
     return render(request, "imports/list.html", {"programme": programme, "imports": imports})
 
 
 @organisation_view(roles=MANAGERS)
-def import_upload(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def import_upload(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -58,7 +52,7 @@ def import_upload(request: HttpRequest, programme_slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         participant_import = importing.participant_import_create(
             programme=programme,
-            uploaded_by=request.user,  # type: ignore[arg-type]
+            uploaded_by=request.user,
             original_name=upload.name or "upload",
             data=form.data_bytes,
             summary=form.summary,
@@ -69,7 +63,7 @@ def import_upload(request: HttpRequest, programme_slug: str) -> HttpResponse:
             f"{participant_import.original_name}: {participant_import.total_rows} rows read. "
             "Check how its columns map, then run the dry run.",
         )
-        organisation = request.organisation  # type: ignore[attr-defined]
+        organisation = request.organisation
         return redirect("import_detail", organisation.slug, programme.slug, participant_import.pk)
     return render(
         request,
@@ -80,7 +74,9 @@ def import_upload(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 
 @organisation_view(roles=MANAGERS)
-def import_detail(request: HttpRequest, programme_slug: str, import_id: int) -> HttpResponse:
+def import_detail(
+    request: OrganisationRequest, programme_slug: str, import_id: int
+) -> HttpResponse:
     participant_import = _import(request, programme_slug, import_id)
     programme = participant_import.programme
     if request.method not in ("GET", "POST"):
@@ -105,7 +101,7 @@ def import_detail(request: HttpRequest, programme_slug: str, import_id: int) -> 
         try:
             importing.participant_import_start(
                 participant_import=participant_import,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -133,10 +129,10 @@ def import_detail(request: HttpRequest, programme_slug: str, import_id: int) -> 
         "participant_import": participant_import,
         "form": mapping_form,
         "editable": editable,
-        "preview": importing.table_preview(participant_import) if editable else [],
+        "preview": import_selectors.table_preview(participant_import) if editable else [],
         "header": participant_import.header,
-        "rejections": importing.rejected_rows(participant_import),
-        "shown_rejections": importing.SHOWN_REJECTIONS,
+        "rejections": import_selectors.rejected_rows(participant_import),
+        "shown_rejections": import_selectors.SHOWN_REJECTIONS,
         "valid_rows": participant_import.total_rows - participant_import.rejected_count,
         "can_start": participant_import.status == ParticipantImport.Status.CHECKED
         and not (
@@ -160,7 +156,9 @@ def _progress_context(participant_import: ParticipantImport) -> dict[str, object
 
 
 @organisation_view(roles=MANAGERS)
-def import_progress(request: HttpRequest, programme_slug: str, import_id: int) -> HttpResponse:
+def import_progress(
+    request: OrganisationRequest, programme_slug: str, import_id: int
+) -> HttpResponse:
     """The progress bar alone, polled by htmx every second while the import runs."""
     participant_import = _import(request, programme_slug, import_id)
     if request.method != "GET":
@@ -179,7 +177,9 @@ def import_progress(request: HttpRequest, programme_slug: str, import_id: int) -
 
 
 @organisation_view(roles=MANAGERS)
-def import_report(request: HttpRequest, programme_slug: str, import_id: int) -> HttpResponse:
+def import_report(
+    request: OrganisationRequest, programme_slug: str, import_id: int
+) -> HttpResponse:
     """The refused rows as CSV: row number, the file's own columns, and the reason."""
     participant_import = _import(request, programme_slug, import_id)
     if request.method != "GET":
@@ -194,8 +194,8 @@ def import_report(request: HttpRequest, programme_slug: str, import_id: int) -> 
 
 
 @organisation_view(roles=MANAGERS)
-def participant_export(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def participant_export(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     kind = request.GET.get("format", "csv")

@@ -13,6 +13,7 @@ from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 
 from openmentor.organisations.models import Organisation
+from openmentor.people.selectors import answer_as_text
 from openmentor.programmes.models import Answer, Enrolment, Programme
 
 COMPLETE = 100
@@ -93,10 +94,3 @@ def participant_answers(*, enrolment: Enrolment) -> list[tuple[str, str]]:
         .order_by("question__position", "question_id")
     )
     return [(a.question.text, answer_as_text(a.value)) for a in answers]
-
-
-def answer_as_text(value: object) -> str:
-    """An answer as people read it: a list joined with commas, anything else as text."""
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)

@@ -4,10 +4,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from openmentor.organisations.access import MANAGERS, organisation_view
+from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment
 from openmentor.programmes.participants import selectors
@@ -36,8 +36,8 @@ class ParticipantFilterForm(forms.Form):
 
 
 @organisation_view(roles=MANAGERS)
-def participant_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def participant_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    organisation = request.organisation
     programme = selectors.programme_for_manager(
         organisation=organisation, programme_slug=programme_slug
     )
@@ -74,9 +74,9 @@ def participant_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 def participant_detail(
-    request: HttpRequest, programme_slug: str, enrolment_id: int
+    request: OrganisationRequest, programme_slug: str, enrolment_id: int
 ) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.organisation
     programme = selectors.programme_for_manager(
         organisation=organisation, programme_slug=programme_slug
     )

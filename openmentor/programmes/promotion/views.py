@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.programmes.models import Campaign, Programme
+from openmentor.core.forms import errors_to_form
+from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
+from openmentor.programmes.access import programme_for
+from openmentor.programmes.models import Campaign
 from openmentor.programmes.promotion import services as promotion
 from openmentor.programmes.promotion.forms import AmbassadorForm, CampaignForm
 
 
-def _programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return promotion.promotion_programme(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        programme_slug=programme_slug,
-    )
-
-
-def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @organisation_view(roles=MANAGERS)
-def campaign_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def campaign_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     campaigns = promotion.campaigns_for(programme=programme)
     return render(
         request,
@@ -45,18 +29,18 @@ def campaign_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def campaign_create(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def campaign_create(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             campaign = promotion.campaign_create(
                 programme=programme,
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Campaign saved as a draft. Check the preview, then send.")
             return redirect(
@@ -75,8 +59,10 @@ def campaign_create(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def campaign_edit(request: HttpRequest, programme_slug: str, campaign_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def campaign_edit(
+    request: OrganisationRequest, programme_slug: str, campaign_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     campaign = promotion.campaign_for(programme=programme, campaign_id=campaign_id)
     context = {"programme": programme, "campaign": campaign}
     if campaign.status != Campaign.Status.DRAFT:
@@ -94,11 +80,11 @@ def campaign_edit(request: HttpRequest, programme_slug: str, campaign_id: int) -
         try:
             promotion.campaign_update(
                 campaign=campaign,
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Campaign saved.")
             return redirect(
@@ -116,8 +102,10 @@ def campaign_edit(request: HttpRequest, programme_slug: str, campaign_id: int) -
 
 
 @organisation_view(roles=MANAGERS)
-def campaign_preview(request: HttpRequest, programme_slug: str, campaign_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def campaign_preview(
+    request: OrganisationRequest, programme_slug: str, campaign_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     campaign = promotion.campaign_for(programme=programme, campaign_id=campaign_id)
     # Checked after the lookups so that another organisation's campaign is a 404 whatever
     # the method, like every other page.
@@ -142,9 +130,11 @@ def campaign_preview(request: HttpRequest, programme_slug: str, campaign_id: int
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def campaign_send(request: HttpRequest, programme_slug: str, campaign_id: int) -> HttpResponse:
+def campaign_send(
+    request: OrganisationRequest, programme_slug: str, campaign_id: int
+) -> HttpResponse:
     """GET asks for confirmation with the number of recipients; POST queues the sending."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     campaign = promotion.campaign_for(programme=programme, campaign_id=campaign_id)
     error: str | None = None
     status = 200
@@ -152,7 +142,7 @@ def campaign_send(request: HttpRequest, programme_slug: str, campaign_id: int) -
         try:
             count = promotion.campaign_send(
                 campaign=campaign,
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
             )
         except promotion.CampaignAlreadySent as refused:
             error, status = " ".join(refused.messages), 409
@@ -191,18 +181,18 @@ def campaign_send(request: HttpRequest, programme_slug: str, campaign_id: int) -
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def ambassador_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def ambassador_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     form = AmbassadorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             ambassador = promotion.ambassador_add(
                 programme=programme,
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 email=form.cleaned_data["email"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request, f"{ambassador.user.name} is now an ambassador with their own link."
@@ -225,12 +215,12 @@ def ambassador_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
 @organisation_view(roles=MANAGERS)
 @require_POST
 def ambassador_remove(
-    request: HttpRequest, programme_slug: str, ambassador_id: int
+    request: OrganisationRequest, programme_slug: str, ambassador_id: int
 ) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     ambassador = promotion.ambassador_for(programme=programme, ambassador_id=ambassador_id)
     name = ambassador.user.name
-    promotion.ambassador_remove(ambassador=ambassador, actor=request.membership)  # type: ignore[attr-defined]
+    promotion.ambassador_remove(ambassador=ambassador, actor=request.membership)
     messages.success(request, f"{name} is no longer an ambassador; their link stops counting.")
     return redirect(
         "ambassador_list", slug=programme.organisation.slug, programme_slug=programme.slug

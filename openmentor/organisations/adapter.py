@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 
-PENDING_INVITATION_SESSION_KEY = "openmentor.pending_invitation"
+from openmentor.organisations.access import PENDING_INVITATION_SESSION_KEY
+
 # One notice per account and address in this time, however long the guessing goes on.
 LOGIN_NOTICE_EVERY_SECONDS = 60 * 60
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from openmentor.matching import selectors
+from openmentor.dashboard import reports
 from openmentor.mentorships.models import Mentorship
 from tests.conftest import Tenant
 from tests.matching.helpers import manager_client, url
@@ -34,7 +34,7 @@ def test_bands_count_early_endings_by_reason(
             ended_at=now - dt.timedelta(days=50) if ended else None,
             end_reason="chemistry" if ended else "",
         )
-    outcomes = selectors.matching_outcomes(programme=scenario.programme)
+    outcomes = reports.matching_outcomes(programme=scenario.programme)
     low, _, _, high = outcomes.bands
     assert (low.mentorships, low.ended_early, low.early_by_reason) == (15, 5, {"chemistry": 5})
     assert high.mentorships == 15 and not outcomes.feedback_collected
@@ -53,6 +53,6 @@ def test_feedback_provider_plugs_in(tenant: Tenant, monkeypatch: pytest.MonkeyPa
         mentor=scenario.mentors[0].user,
         match_score=0.85,
     )
-    monkeypatch.setattr(selectors, "feedback_ratings_provider", lambda p: {made.pk: 4.5})
-    outcomes = selectors.matching_outcomes(programme=scenario.programme)
+    monkeypatch.setattr(reports, "feedback_ratings_provider", lambda p: {made.pk: 4.5})
+    outcomes = reports.matching_outcomes(programme=scenario.programme)
     assert outcomes.feedback_collected and outcomes.bands[3].mean_rating == 4.5

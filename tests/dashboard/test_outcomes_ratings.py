@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from openmentor.dashboard import reports
 from openmentor.feedback.models import MentorshipRating
 from openmentor.matching import selectors
 from openmentor.matching.models import MatchingRun
@@ -50,7 +51,7 @@ def test_means_per_band_only_over_five_rated_mentorships(
         rated(scenario, i, 0.3, 1, 1)
     for i in range(34, 40):  # 60-80 band: unrated
         rated(scenario, i, 0.7)
-    outcomes = selectors.matching_outcomes(programme=scenario.programme)
+    outcomes = reports.matching_outcomes(programme=scenario.programme)
     low, middle, upper, high = outcomes.bands
     assert outcomes.feedback_collected
     assert high.shown_rating == pytest.approx(4.0)
@@ -77,7 +78,7 @@ def test_other_programmes_ratings_are_not_mixed_in(tenant: Tenant, other_tenant:
     other_here = enrolling_programme(tenant.organisation, mentors=5, mentees=6)
     for i in range(6):
         rated(other_here, i, 0.9, 2)
-    outcomes = selectors.matching_outcomes(programme=ours.programme)
+    outcomes = reports.matching_outcomes(programme=ours.programme)
     assert not outcomes.feedback_collected
     assert (
         "No feedback collected yet."
