@@ -60,12 +60,26 @@ class Review:
         return urlencode({k: v for k, v in params.items() if v and v != "score"})
 
     @property
+    def current_query(self) -> str:
+        return self.page_query(self.page)
+
+    @property
     def previous_query(self) -> str:
         return self.page_query(self.page - 1)
 
     @property
     def next_query(self) -> str:
         return self.page_query(self.page + 1)
+
+
+def back_query(raw: str) -> str:
+    """The review's own parameters from a form's `back` field, re-encoded, so that locking
+    a pair on page 3 of a search returns to page 3 of that search (and nothing else rides
+    along in the redirect)."""
+    from urllib.parse import parse_qs
+
+    kept = {k: v[0][:100] for k, v in parse_qs(raw).items() if k in ("q", "sort", "show", "page")}
+    return urlencode(kept)
 
 
 def previous_pairs(run: MatchingRun) -> dict[str, str] | None:

@@ -26,12 +26,15 @@ from openmentor.programmes.access import programme_for
 from openmentor.programmes.services.lifecycle import settings_locked
 
 
-def _run_page(run: MatchingRun) -> HttpResponseRedirect:
+def _run_page(run: MatchingRun, back: str = "") -> HttpResponseRedirect:
     programme = run.programme
     slug = programme.organisation.slug
     if selectors.run_is_rematch(run):
-        return redirect("matching_run", slug, programme.slug, run.pk)
-    return redirect("matching_home", slug, programme.slug)
+        url = reverse("matching_run", args=[slug, programme.slug, run.pk])
+    else:
+        url = reverse("matching_home", args=[slug, programme.slug])
+    query = review.back_query(back)
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
 def _run_context(
@@ -162,7 +165,7 @@ def matching_pin(request: OrganisationRequest, programme_slug: str, run_id: int)
                 "clear": "The pair is no longer locked or forbidden.",
             }[kind],
         )
-    return _run_page(run)
+    return _run_page(run, request.POST.get("back", ""))
 
 
 @organisation_view(roles=MANAGERS)

@@ -225,7 +225,15 @@ def test_on_a_phone_the_header_is_one_row_with_a_menu_and_tables_fit(
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(main_nav.get_by_role("link", name="Programmes")).to_be_visible()
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "desktop-home.png"))
     page.set_viewport_size(PHONE)
+
+    # The pair's meetings list: every cell within the phone's width too.
+    page.goto(f"/o/{organisation.slug}/mentorships/{pair.pk}/meetings/")
+    _every_cell_fits(page.get_by_role("table", name="Upcoming meetings").locator("td"))
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "phone-meetings.png"), full_page=True)
 
     # The mentorship page: its action links are a row, not bullets over the links.
     page.goto(f"/o/{organisation.slug}/mentorships/{pair.pk}/")
@@ -286,6 +294,9 @@ def test_a_manager_finds_a_pair_in_a_long_proposal_and_reads_why(
     table = pairs.get_by_role("table", name="Proposed pairs")
     expect(table.get_by_role("row")).to_have_count(26)  # a header and 25 pairs a page
     expect(pairs.get_by_role("navigation", name="Pages of pairs")).to_be_visible()
+    # 110 pairs made a 22,000-pixel page; now 25 a page, reasons folded (about 3,600 px).
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 6000, f"the proposal page is {height} px high"
 
     run = MatchingRun.objects.filter(programme=scenario.programme).latest("pk")
     match = run.result["matches"][11]

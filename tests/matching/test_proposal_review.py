@@ -102,3 +102,25 @@ def test_changed_since_the_last_run_and_bad_parameters(
     changed = client.get(home + "?show=changed").content.decode()
     assert moved and set(_rows(changed)) == moved
     assert changed.count(">Changed</span>") == len(moved)
+
+
+def test_locking_a_pair_returns_to_the_same_page_of_the_same_search(
+    tenant: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
+    scenario = enrolling_programme(tenant.organisation, mentors=3, mentees=4)
+    client = manager_client(scenario)
+    run = run_matching(client, scenario.programme, django_capture_on_commit_callbacks)
+    m = run.result["matches"][0]
+    response = client.post(
+        url("matching_pin", scenario.programme, run.pk),
+        {
+            "mentee": m["mentee"],
+            "mentor": m["mentor"],
+            "kind": "lock",
+            "back": "q=ada&sort=score_low&page=2&next=https://evil.example",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        url("matching_home", scenario.programme) + "?q=ada&sort=score_low&page=2"
+    )

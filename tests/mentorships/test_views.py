@@ -407,3 +407,25 @@ def test_pages_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(16):
         response = mentee.get(base(tenant, mentorship))
         assert response.status_code == 200 and "Goal 9" in response.content.decode()
+
+
+def test_the_managers_history_of_a_mentorship_is_in_time_order(tenant: Tenant) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openmentor.mentorships.models import MentorshipTransition
+
+    mentorship = active_mentorship(tenant.organisation)
+    now = timezone.now()
+    # Written out of time order (as an import or a fix-up could): shown in time order.
+    for days, status in ((2, "ended"), (20, "paused"), (10, "active")):
+        t = MentorshipTransition.objects.create(mentorship=mentorship, to_status=status)
+        MentorshipTransition.objects.filter(pk=t.pk).update(at=now - dt.timedelta(days=days))
+    body = (
+        client_for(tenant.manager)
+        .get(f"/o/{tenant.organisation.slug}/mentorships/{mentorship.pk}/")
+        .content.decode()
+    )
+    paused = body.index("→ paused")
+    assert paused < body.index("→ active", paused) < body.index("→ ended")

@@ -33,6 +33,14 @@ def test_sign_up_asks_a_name_and_uses_it() -> None:
 
 
 def test_account_pages_use_the_sites_words() -> None:
+    from tests.factories import PASSWORD, UserFactory
+
+    person = UserFactory(display_name="Ada Lovelace")
+    client = Client()
+    page = client.post(
+        "/accounts/login/", {"login": person.email, "password": PASSWORD}, follow=True
+    ).content.decode()
+    assert "You are logged in as Ada Lovelace." in page and "signed in" not in page
     login = Client().get("/accounts/login/").content.decode()
     signup = Client().get("/accounts/signup/").content.decode()
     assert re.search(r"<h1>\s*Log in\s*</h1>", login) and "Sign In" not in login
