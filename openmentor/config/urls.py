@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
     path("", include("openmentor.feedback.urls")),
+    path("", include("openmentor.video.urls")),
 ]
 
 handler403 = "openmentor.core.views.permission_denied"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "openmentor.notifications",
     "openmentor.matching",
     "openmentor.feedback",
+    "openmentor.video",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "openmentor.video.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -277,6 +279,17 @@ LOGGING = {
 # --- OpenMentor -------------------------------------------------------------
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+
+# --- Video calls (docs/video.md) ---------------------------------------------
+# STUN/TURN URLs handed to browsers, e.g. "stun:turn.example.org:3478,turns:turn.example.org:5349".
+VIDEO_ICE_URLS = env_list("VIDEO_ICE_URLS", [])
+# coturn's `static-auth-secret` (use-auth-secret): TURN passwords are derived from it per person.
+VIDEO_TURN_SECRET = env_str("VIDEO_TURN_SECRET")
+VIDEO_TURN_TTL_SECONDS = env_int("VIDEO_TURN_TTL_SECONDS", 6 * 60 * 60)
+# Janus gateways for group rooms (their HTTP API, e.g. "https://janus1.example.org/janus");
+# a room always goes to the same one. Without any, groups fall back to a mesh of at most 4.
+VIDEO_JANUS_URLS = env_list("VIDEO_JANUS_URLS", [])
+VIDEO_MESH_MAX = 4
 
 # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns
 # about it on every file. Harmless here, and static files sit behind a CDN/proxy in
