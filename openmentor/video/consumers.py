@@ -11,9 +11,10 @@ Frames are JSON text objects with a ``type``, at most 64 KB. Client → server:
 - ``join`` {client}: enter the call; ``client`` is the page's own random id (1–40 of
   ``A-Za-z0-9_-``), kept across reconnects so the server can tell a reconnecting page
   (continues) from another tab (takes over).
-- ``offer`` {to, sdp, restart?}, ``answer`` {to, sdp}, ``ice`` {to, candidate}: WebRTC
-  negotiation with one other member (``to`` is their user id); an answer is only taken
-  for an offer that member sent.
+- ``offer`` {to, sdp, restart?, gen?}, ``answer`` {to, sdp, gen?}, ``ice`` {to,
+  candidate, gen?}: WebRTC negotiation with one other member (``to`` is their user id);
+  an answer is only taken for an offer that member sent; ``gen`` numbers the
+  negotiation so pages can drop late frames of an earlier one.
 - ``relay`` {to?, event}: a small in-call event (≤ 4 KB) of a known ``event.kind``
   (``media``, ``audio-only``, ``restart``) to one member or everyone.
 - ``chat`` {body}: a chat line, stored with the room and sent to everyone.
@@ -223,7 +224,7 @@ class SignallingConsumer(AsyncWebsocketConsumer):
                 if to not in self.offers_from:
                     raise Refused("There is no offer from that member to answer.", "out_of_order")
                 self.offers_from.discard(to)
-            out = {"type": kind, "from": self.user_id, "sdp": sdp}
+            out = {"type": kind, "from": self.user_id, "sdp": sdp, "gen": self._generation(frame)}
             if kind == "offer":
                 out["restart"] = bool(frame.get("restart"))
             await self._to_room(out, to=to)
@@ -237,7 +238,13 @@ class SignallingConsumer(AsyncWebsocketConsumer):
             ):
                 raise Refused('The "candidate" must be an ICE candidate object or null.')
             await self._to_room(
-                {"type": "ice", "from": self.user_id, "candidate": candidate}, to=to
+                {
+                    "type": "ice",
+                    "from": self.user_id,
+                    "candidate": candidate,
+                    "gen": self._generation(frame),
+                },
+                to=to,
             )
         elif kind == "relay":
             target = self._recipient(frame) if frame.get("to") is not None else None
@@ -271,6 +278,14 @@ class SignallingConsumer(AsyncWebsocketConsumer):
             # Told at once, not on disconnect: the close can take a while to arrive.
             await self._end_presence()
             await self.close(code=1000)
+
+    def _generation(self, frame: dict[str, Any]) -> int:
+        # Which negotiation a description or candidate belongs to: after a reconnect,
+        # late frames of an earlier one must not be applied to the new connection.
+        gen = frame.get("gen", 0)
+        if not isinstance(gen, int) or isinstance(gen, bool) or not 0 <= gen < 2**31:
+            raise Refused('"gen" must be a whole number from 0.')
+        return gen
 
     def _recipient(self, frame: dict[str, Any]) -> int:
         to = frame.get("to")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from openmentor.organisations.models import Organisation
 
 MAX_CHAT_CHARS = 2000
+# Pages send a heartbeat every 5 seconds; one missed beat is forgiven at a leave.
+HEARTBEAT_GRACE = timedelta(seconds=12)
 MAX_PHONE_CHARS = 40
 
 
@@ -103,6 +105,14 @@ def presence_heartbeat(*, presence_id: int, media: bool, now: datetime) -> None:
 
 
 def presence_leave(*, presence_id: int, now: datetime) -> None:
+    """Ends a presence. Media confirmed by a heartbeat just before (within one beat and
+    a margin) is taken to have flowed until the leave, so the last seconds count."""
+    Presence.objects.filter(
+        pk=presence_id,
+        left_at__isnull=True,
+        confirmed_until__gte=now - HEARTBEAT_GRACE,
+        confirmed_until__lt=now,
+    ).update(confirmed_until=now)
     Presence.objects.filter(pk=presence_id, left_at__isnull=True).update(left_at=now)
 
 

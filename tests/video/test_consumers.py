@@ -154,15 +154,22 @@ async def test_two_members_find_each_other_and_negotiate(pair: Pair) -> None:
             "from": mentee_id,
             "sdp": SDP,
             "restart": False,
+            "gen": 0,
         }
         await b.send_json_to({"type": "answer", "to": mentee_id, "sdp": SDP})
-        assert await a.receive_json_from() == {"type": "answer", "from": mentor_id, "sdp": SDP}
+        assert await a.receive_json_from() == {
+            "type": "answer",
+            "from": mentor_id,
+            "sdp": SDP,
+            "gen": 0,
+        }
         candidate = {"candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host", "sdpMid": "0"}
-        await b.send_json_to({"type": "ice", "to": mentee_id, "candidate": candidate})
+        await b.send_json_to({"type": "ice", "to": mentee_id, "candidate": candidate, "gen": 3})
         assert await a.receive_json_from() == {
             "type": "ice",
             "from": mentor_id,
             "candidate": candidate,
+            "gen": 3,
         }
         await a.send_json_to({"type": "relay", "event": {"kind": "media", "video": False}})
         assert (await b.receive_json_from())["event"] == {"kind": "media", "video": False}
@@ -252,6 +259,8 @@ async def test_out_of_order_and_forged_frames_are_refused(pair: Pair) -> None:
             ({"type": "offer", "to": str(mentor_id), "sdp": SDP}, "invalid"),
             ({"type": "offer", "to": mentor_id, "sdp": "hello"}, "invalid"),
             ({"type": "ice", "to": mentor_id, "candidate": "candidate:1"}, "invalid"),
+            ({"type": "ice", "to": mentor_id, "candidate": None, "gen": -1}, "invalid"),
+            ({"type": "offer", "to": mentor_id, "sdp": SDP, "gen": "2"}, "invalid"),
             ({"type": "relay", "event": {"kind": "hack"}}, "invalid"),
             ({"type": "relay", "event": {"kind": "media", "pad": "x" * 5000}}, "too_large"),
             ({"type": "join", "client": "again"}, "out_of_order"),

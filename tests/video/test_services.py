@@ -205,3 +205,22 @@ def test_call_preferences_refuse_a_shared_phone_that_is_missing_or_not_a_number(
     )
     room = services.room_for_mentorship(mentorship=pair.mentorship)
     assert selectors.shared_phones(room=room, user_ids=[user.pk]) == {user.pk: "+44 20 7946 0000"}
+
+
+def test_the_seconds_since_the_last_heartbeat_count_when_leaving_soon_after(pair: Pair) -> None:
+    room = services.room_for_mentorship(mentorship=pair.mentorship)
+    start = timezone.now()
+    user = pair.mentee.user.pk
+    presence = services.presence_join(room=room, user_id=user, client_id="p", now=start)
+    services.presence_heartbeat(presence_id=presence.pk, media=True, now=start)
+    services.presence_leave(presence_id=presence.pk, now=start + timedelta(seconds=4))
+    assert selectors.attended_seconds(room=room) == {user: 4}
+    # A page silent for a minute before its leave gets no credit for that minute.
+    later = start + timedelta(minutes=10)
+    presence = services.presence_join(room=room, user_id=user, client_id="q", now=later)
+    services.presence_heartbeat(presence_id=presence.pk, media=True, now=later)
+    services.presence_heartbeat(
+        presence_id=presence.pk, media=True, now=later + timedelta(seconds=30)
+    )
+    services.presence_leave(presence_id=presence.pk, now=later + timedelta(seconds=90))
+    assert selectors.attended_seconds(room=room) == {user: 34}

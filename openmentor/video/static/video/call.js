@@ -17,6 +17,8 @@ const state = {
   quality: new Map(),
   audioOnly: false,
   offeredAudioOnly: false,
+  restarts: 0,
+  recoveredAt: null,
 };
 window.openmentorCall = state;
 
@@ -212,7 +214,7 @@ function attachTracks(peer) {
 
 function newPeer(userId, client) {
   const pc = new RTCPeerConnection({ iceServers: config.iceServers });
-  const peer = { id: userId, client, pc, pendingIce: [], remoteMedia: { video: true, audio: true }, ladder: 0, ladderTimer: null, previous: null, poorCount: 0, goodCount: 0 };
+  const peer = { id: userId, client, pc, pendingIce: [], remoteMedia: { video: true, audio: true }, ladder: 0, ladderTimer: null, previous: null, poorCount: 0, goodCount: 0, gen: 0, remoteGen: -1, restartedAt: 0 };
   state.peers.set(userId, peer);
   const tile = tileFor(userId);
   const video = tile.querySelector("video");
@@ -222,7 +224,9 @@ function newPeer(userId, client) {
     remote.addTrack(event.track);
   };
   pc.onicecandidate = (event) => {
-    signalling.send({ type: "ice", to: userId, candidate: event.candidate ? event.candidate.toJSON() : null });
+    // Candidates belong to the negotiation in progress: ours as offerer, theirs as answerer.
+    const gen = offerer(userId) ? peer.gen : Math.max(0, peer.remoteGen);
+    signalling.send({ type: "ice", to: userId, candidate: event.candidate ? event.candidate.toJSON() : null, gen });
   };
   pc.onconnectionstatechange = () => onConnectionState(peer);
   return peer;
@@ -233,6 +237,12 @@ function offerer(userId) {
 }
 
 async function makeOffer(peer, { iceRestart = false, fresh = false } = {}) {
+  if (iceRestart || fresh) {
+    peer.restarting = true;
+    peer.restartedAt = performance.now();
+    state.restarts += 1;
+  }
+  peer.gen += 1;
   if (peer.pc.getTransceivers().length === 0) {
     peer.pc.addTransceiver("audio", { direction: "sendrecv" });
     peer.pc.addTransceiver("video", { direction: "sendrecv" });
@@ -240,7 +250,7 @@ async function makeOffer(peer, { iceRestart = false, fresh = false } = {}) {
   }
   const offer = await peer.pc.createOffer({ iceRestart });
   await peer.pc.setLocalDescription(offer);
-  signalling.send({ type: "offer", to: peer.id, sdp: peer.pc.localDescription.sdp, restart: fresh });
+  signalling.send({ type: "offer", to: peer.id, sdp: peer.pc.localDescription.sdp, restart: fresh, gen: peer.gen });
 }
 
 function freshPeer(peer) {
@@ -248,6 +258,9 @@ function freshPeer(peer) {
   peer.pc.close();
   const replacement = newPeer(peer.id, peer.client);
   replacement.ladder = peer.ladder;
+  replacement.gen = peer.gen;
+  replacement.remoteGen = peer.remoteGen;
+  replacement.restarting = peer.restarting;
   return replacement;
 }
 
@@ -262,31 +275,39 @@ async function onPeerArrived(userId, client) {
   if (!known && state.peers.size >= config.meshMax - 1) return; // the mesh is full
   const peer = known ? freshPeer(known) : newPeer(userId, client);
   peer.client = client;
+  peer.remoteGen = -1; // another page of theirs: its negotiations count from the start
   setStatus("connecting", `Connecting to ${config.members[String(userId)] || "your partner"}…`);
   if (offerer(userId)) await makeOffer(peer);
 }
 
 async function onOffer(frame) {
   let peer = state.peers.get(frame.from);
+  if (peer && frame.gen <= peer.remoteGen) return; // a late offer of an earlier negotiation
   if (!peer) peer = newPeer(frame.from, "");
   else if (frame.restart || peer.pc.connectionState === "failed" || peer.pc.connectionState === "closed") peer = freshPeer(peer);
+  if (frame.restart) peer.restarting = true;
+  peer.remoteGen = frame.gen;
+  peer.pendingIce = [];
   await peer.pc.setRemoteDescription({ type: "offer", sdp: frame.sdp });
   attachTracks(peer);
   await peer.pc.setLocalDescription(await peer.pc.createAnswer());
-  signalling.send({ type: "answer", to: frame.from, sdp: peer.pc.localDescription.sdp });
+  signalling.send({ type: "answer", to: frame.from, sdp: peer.pc.localDescription.sdp, gen: frame.gen });
   await flushIce(peer);
+  afterNegotiation(peer);
 }
 
 async function onAnswer(frame) {
   const peer = state.peers.get(frame.from);
-  if (!peer || peer.pc.signalingState !== "have-local-offer") return;
+  if (!peer || frame.gen !== peer.gen || peer.pc.signalingState !== "have-local-offer") return;
   await peer.pc.setRemoteDescription({ type: "answer", sdp: frame.sdp });
   await flushIce(peer);
+  afterNegotiation(peer);
 }
 
 async function onIce(frame) {
   const peer = state.peers.get(frame.from);
   if (!peer) return;
+  if (frame.gen !== (offerer(frame.from) ? peer.gen : peer.remoteGen)) return; // stale
   if (!peer.pc.remoteDescription) {
     peer.pendingIce.push(frame.candidate);
     return;
@@ -300,17 +321,38 @@ async function flushIce(peer) {
   for (const candidate of pending) await peer.pc.addIceCandidate(candidate || undefined).catch(() => {});
 }
 
+function markConnected(peer) {
+  const now = performance.now();
+  if (peer.restarting) state.recoveredAt = now;
+  peer.restarting = false;
+  if (state.connectedAt === null) state.connectedAt = now;
+  // Attendance starts when media flows, not at the next regular beat.
+  signalling.send({ type: "heartbeat", media: true });
+  state.lastConnectedAt = now;
+  clearTimeout(peer.ladderTimer);
+  peer.ladder = 0;
+  peer.previous = null;
+  setStatus("connected", `Connected with ${config.members[String(peer.id)] || "your partner"}.`);
+}
+
+// After a renegotiation that restarted ICE: connected again once ICE has a pair.
+function afterNegotiation(peer) {
+  if (!peer.restarting) return;
+  const started = performance.now();
+  const poll = setInterval(() => {
+    if (state.peers.get(peer.id) !== peer || performance.now() - started > 15000) return clearInterval(poll);
+    if (peer.pc.connectionState === "connected" && ["connected", "completed"].includes(peer.pc.iceConnectionState)) {
+      clearInterval(poll);
+      markConnected(peer);
+    }
+  }, 50);
+}
+
 function onConnectionState(peer) {
   if (state.peers.get(peer.id) !== peer) return; // an old connection, replaced
   const s = peer.pc.connectionState;
   if (s === "connected") {
-    const now = performance.now();
-    if (state.connectedAt === null) state.connectedAt = now;
-    state.lastConnectedAt = now;
-    clearTimeout(peer.ladderTimer);
-    peer.ladder = 0;
-    peer.previous = null;
-    setStatus("connected", `Connected with ${config.members[String(peer.id)] || "your partner"}.`);
+    markConnected(peer);
   } else if (s === "disconnected" || s === "failed") {
     if (state.lostAt === null || (state.lastConnectedAt && state.lastConnectedAt > state.lostAt)) state.lostAt = performance.now();
     setStatus("reconnecting", "The connection was lost. Reconnecting by itself — no need to do anything.");
@@ -319,7 +361,7 @@ function onConnectionState(peer) {
 }
 
 // The reconnect ladder: an ICE restart first, then fresh connections, at 0, 3, 5, 7 s…
-function climb(peer) {
+function climb(peer, { force = false } = {}) {
   const step = peer.ladder;
   if (step >= LADDER_S.length) {
     setStatus("failed", "The call could not reconnect. Check your network, then reload this page, or continue by phone.");
@@ -328,7 +370,7 @@ function climb(peer) {
   peer.ladderTimer = setTimeout(async () => {
     let current = state.peers.get(peer.id);
     if (!current) return;
-    if (current.pc.connectionState === "connected") return;
+    if (healthy(current) && !(force && step === 0)) return;
     current.ladder = step + 1;
     current.ladderTimer = null;
     if (!signalling.joined) {
@@ -339,7 +381,11 @@ function climb(peer) {
     }
     if (step === 0) {
       if (offerer(current.id)) await makeOffer(current, { iceRestart: true });
-      else signalling.send({ type: "relay", to: current.id, event: { kind: "restart", fresh: false } });
+      else {
+        current.restarting = true;
+        state.restarts += 1;
+        signalling.send({ type: "relay", to: current.id, event: { kind: "restart", fresh: false } });
+      }
     } else if (offerer(current.id)) {
       current = freshPeer(current);
       current.ladder = step + 1;
@@ -351,11 +397,17 @@ function climb(peer) {
   }, LADDER_S[step] * 1000);
 }
 
+// Connected and not in the middle of a restart (ICE may still say "connected" for
+// seconds after the media stopped).
+function healthy(peer) {
+  return peer.pc.connectionState === "connected" && !peer.restarting;
+}
+
 function climbLater(peer) {
   clearTimeout(peer.ladderTimer);
   peer.ladderTimer = setTimeout(() => {
     peer.ladderTimer = null;
-    if (state.peers.get(peer.id) === peer && peer.pc.connectionState !== "connected") climb(peer);
+    if (state.peers.get(peer.id) === peer && !healthy(peer)) climb(peer);
   }, 1000);
 }
 
@@ -363,6 +415,8 @@ async function onRelay(frame) {
   const event = frame.event;
   const peer = state.peers.get(frame.from);
   if (event.kind === "restart" && peer && offerer(frame.from)) {
+    // Both sides notice a cut: one restart at a time, not one per request.
+    if (performance.now() - peer.restartedAt < 2500) return;
     if (event.fresh) {
       const replacement = freshPeer(peer);
       await makeOffer(replacement, { fresh: true });
@@ -390,6 +444,8 @@ function onFrame(event) {
       const peer = state.peers.get(frame.user);
       if (!peer || (frame.client && peer.client && frame.client !== peer.client)) return;
       if (frame.reason === "left") {
+        // Media flowed until this moment: confirm it before the connection goes.
+        if (peer.pc.connectionState === "connected") signalling.send({ type: "heartbeat", media: true });
         clearTimeout(peer.ladderTimer);
         peer.pc.close();
         state.peers.delete(frame.user);
@@ -420,6 +476,27 @@ signalling.addEventListener("close", (event) => {
   setStatus("reconnecting", "The connection to OpenMentor was lost. Reconnecting by itself…");
 });
 
+// When the browser knows the network went (Wi-Fi dropped), say so at once; when it
+// comes back restart ICE straight away (addresses often change with the network)
+// rather than wait for the connection to time out.
+window.addEventListener("offline", () => {
+  if ($("call").hidden) return;
+  state.lostAt = performance.now();
+  setStatus("offline", "You are offline. The call will reconnect by itself when the network is back.");
+});
+
+window.addEventListener("online", () => {
+  if ($("call").hidden || $("call-status").dataset.state === "left") return;
+  setStatus("reconnecting", "The network is back. Reconnecting…");
+  if (!signalling.socket || signalling.socket.readyState !== WebSocket.OPEN) signalling.attempt = 0;
+  for (const peer of state.peers.values()) {
+    clearTimeout(peer.ladderTimer);
+    peer.ladderTimer = null;
+    peer.ladder = 0;
+    climb(peer, { force: true });
+  }
+});
+
 function announceMedia() {
   signalling.send({ type: "relay", event: { kind: "media", video: !!currentVideoTrack(), audio: !!localStream.getAudioTracks()[0]?.enabled } });
 }
@@ -435,8 +512,11 @@ setInterval(() => {
 
 // --- quality ---------------------------------------------------------------------------
 
+// Poor in 4 of the last 6 one-second samples: a passing dip does not interrupt anyone.
 const POOR_SAMPLES_BEFORE_OFFER = 4;
 const GOOD_SAMPLES_BEFORE_BACK = 8;
+// Two seconds without a single byte of audio or video: treat the connection as lost.
+const STALLED_SAMPLES_BEFORE_RECONNECT = 2;
 
 setInterval(async () => {
   for (const peer of state.peers.values()) {
@@ -445,13 +525,23 @@ setInterval(async () => {
     const { raw, result } = await sample(peer.pc, peer.previous, expectVideo);
     peer.previous = raw;
     if (!result) continue;
+    peer.stalledSamples = result.stalled ? (peer.stalledSamples || 0) + 1 : 0;
+    if (peer.stalledSamples >= STALLED_SAMPLES_BEFORE_RECONNECT) {
+      peer.stalledSamples = 0;
+      if (state.lostAt === null || (state.lastConnectedAt && state.lastConnectedAt > state.lostAt)) state.lostAt = performance.now();
+      setStatus("reconnecting", "The connection was lost. Reconnecting by itself — no need to do anything.");
+      if (!peer.ladderTimer) climb(peer, { force: true });
+      continue;
+    }
+    if (result.stalled) continue;
     state.quality.set(peer.id, result);
     const label = { good: "Good", fair: "Fair", poor: "Poor" }[result.band];
     const q = $("quality");
     q.dataset.band = result.band;
     q.dataset.score = String(result.value);
     q.textContent = `${label} (${result.value}/100)${result.band === "good" ? "" : ` — ${result.reason}`}.`;
-    peer.poorCount = result.band === "poor" ? peer.poorCount + 1 : 0;
+    peer.recentBands = [...(peer.recentBands || []), result.band].slice(-6);
+    peer.poorCount = peer.recentBands.filter((b) => b === "poor").length;
     peer.goodCount = result.band === "good" ? peer.goodCount + 1 : 0;
     if (peer.poorCount >= POOR_SAMPLES_BEFORE_OFFER && !state.audioOnly) {
       if (config.autoAudioOnly) {
@@ -551,6 +641,7 @@ $("accept-audio-only").addEventListener("click", () => setAudioOnly(true, { tell
 $("dismiss-audio-only").addEventListener("click", () => { $("quality-offer").hidden = true; });
 
 function hangUp(tell) {
+  if (tell && mediaFlows()) signalling.send({ type: "heartbeat", media: true });
   if (tell) signalling.leave();
   else signalling.closedForGood = true;
   state.peers.forEach((peer) => peer.pc.close());

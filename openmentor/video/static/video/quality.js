@@ -10,7 +10,7 @@ export const FAIR = 40;
 const LOSS_FREE_PCT = 2;
 const LOSS_WEIGHT = 5; // each percent above 2 % costs 5 points: 12 % loss is "fair" at best
 const USABLE_VIDEO_KBPS = 250;
-const LOW_BITRATE_WEIGHT = 70;
+const LOW_BITRATE_WEIGHT = 80; // 30 kbit/s of video is unusable: it scores poor
 
 // sample: {rttMs, jitterMs, lossPct, videoKbps, expectVideo}
 export function score(sample) {
@@ -43,6 +43,7 @@ export async function sample(pc, previous, expectVideo) {
   let lost = 0;
   let received = 0;
   let videoBytes = 0;
+  let bytes = 0;
   let framesDecoded = 0;
   let selectedPair = null;
   report.forEach((s) => {
@@ -53,6 +54,7 @@ export async function sample(pc, previous, expectVideo) {
       if (s.currentRoundTripTime != null) rttMs = s.currentRoundTripTime * 1000;
     }
     if (s.type === "inbound-rtp") {
+      bytes += s.bytesReceived || 0;
       lost += s.packetsLost || 0;
       received += s.packetsReceived || 0;
       jitterMs = Math.max(jitterMs, (s.jitter || 0) * 1000);
@@ -62,7 +64,7 @@ export async function sample(pc, previous, expectVideo) {
       }
     }
   });
-  const raw = { at: now, lost, received, videoBytes, framesDecoded };
+  const raw = { at: now, lost, received, videoBytes, framesDecoded, bytes };
   if (!previous) return { raw, result: null };
   const dLost = Math.max(0, lost - previous.lost);
   const dReceived = Math.max(0, received - previous.received);
@@ -74,5 +76,8 @@ export async function sample(pc, previous, expectVideo) {
     videoKbps: ((videoBytes - previous.videoBytes) * 8) / 1000 / seconds,
     expectVideo,
   };
-  return { raw, result: { ...score(measured), measured, framesDecoded } };
+  // Nothing at all arrived since the last sample: the media path is cut (ICE itself
+  // takes 5 s or more to notice).
+  const stalled = bytes === previous.bytes;
+  return { raw, result: { ...score(measured), measured, framesDecoded, stalled } };
 }
