@@ -8,11 +8,11 @@ Marked `webrtc`: scripts/test.sh runs these inside `unshare -n` (only loopback),
 from __future__ import annotations
 
 import socket
+import statistics
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-import statistics
-import time
 from typing import Any
 
 import pytest
