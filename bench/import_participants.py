@@ -84,8 +84,9 @@ def main() -> None:
 
     from openmentor.accounts.models import User
     from openmentor.organisations.models import Membership, Organisation, Role
-    from openmentor.people import importing
     from openmentor.people.models import ParticipantImport, Profile
+    from openmentor.programmes.imports import reading
+    from openmentor.programmes.imports import services as importing
     from openmentor.programmes.models import Enrolment, Programme
 
     organisation = Organisation.objects.create(name="Bench", slug="bench")
@@ -119,7 +120,7 @@ def main() -> None:
 
     cpu0 = time.process_time()
     t0 = time.perf_counter()
-    summary = importing.table_summary(data)
+    summary = reading.table_summary(data)
     participant_import = importing.participant_import_create(
         programme=programme,
         uploaded_by=manager,

@@ -36,7 +36,7 @@ def main() -> None:
     from django.test import Client
 
     from openmentor.accounts.models import User
-    from openmentor.core.demo import seed_demo
+    from openmentor.demo.seed import seed_demo
     from openmentor.matching.models import MatchingRun
     from openmentor.programmes.models import Enrolment, Programme
 

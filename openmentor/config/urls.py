@@ -4,22 +4,23 @@ from django.urls import include, path
 from openmentor.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("openmentor.organisations.urls")),
     path("", include("openmentor.programmes.urls")),
-    path("", include("openmentor.programmes.promotion_urls")),
-    path("", include("openmentor.programmes.participant_urls")),
+    path("", include("openmentor.programmes.promotion.urls")),
+    path("", include("openmentor.programmes.participants.urls")),
     path("", include("openmentor.people.urls")),
-    path("", include("openmentor.people.import_urls")),
+    path("", include("openmentor.programmes.imports.urls")),
     path("", include("openmentor.mentorships.urls")),
     path("", include("openmentor.meetings.urls")),
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
     path("", include("openmentor.feedback.urls")),
     path("", include("openmentor.video.urls")),
+    # The read side on top: the home redirect, dashboards and reports.
+    path("", include("openmentor.dashboard.urls")),
 ]
 
 handler403 = "openmentor.core.views.permission_denied"

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from django.db.models import Model
 
 from openmentor.core.models import Event
-
-if TYPE_CHECKING:
-    from openmentor.accounts.models import User
-    from openmentor.organisations.models import Organisation
 
 
 def event_record(
     *,
-    organisation: Organisation,
+    organisation: Model,
     kind: str,
-    actor: User | None = None,
+    actor: Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    return Event.objects.create(organisation=organisation, actor=actor, kind=kind, data=data or {})
+    """Records that `kind` happened in `organisation` (an Organisation), by `actor` (a User).
+
+    Typed as models only: core is the foundation and imports no other app.
+    """
+    return Event.objects.create(
+        organisation_id=organisation.pk,
+        actor_id=actor.pk if actor is not None else None,
+        kind=kind,
+        data=data or {},
+    )

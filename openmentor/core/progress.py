@@ -16,8 +16,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
-from openmentor.config.env import VAR_DIR
-
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -26,7 +24,9 @@ def _shared_cache() -> bool:
 
 
 def _path(key: str) -> Path:
-    return VAR_DIR / "progress" / _SAFE.sub("_", key)
+    # settings.VAR_DIR (from OPENMENTOR_VAR_DIR), read through settings so that core
+    # imports nothing of the project around it.
+    return Path(settings.VAR_DIR) / "progress" / _SAFE.sub("_", key)
 
 
 def progress_set(key: str, value: int) -> None:

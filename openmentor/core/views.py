@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
@@ -18,33 +18,6 @@ from django.views.decorators.cache import never_cache
 from openmentor.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
-
-CURRENT_ORGANISATION_SESSION_KEY = "openmentor.organisation"
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "core/landing.html")
-    from openmentor.accounts.adapter import PENDING_INVITATION_SESSION_KEY
-    from openmentor.organisations.selectors import memberships_for_user
-
-    pending = request.session.get(PENDING_INVITATION_SESSION_KEY)
-    if pending:
-        # Back to the invitation that brought them here (through sign-up and verification).
-        return redirect("invitation_accept", token=pending)
-    from openmentor.programmes.views import PENDING_JOIN_SESSION_KEY
-
-    pending_join = request.session.get(PENDING_JOIN_SESSION_KEY)
-    if isinstance(pending_join, str) and pending_join.startswith("/join/"):
-        # Back to the programme's join link after sign-up, even without ?next=.
-        return redirect(pending_join)
-
-    memberships = list(memberships_for_user(user=request.user))
-    if not memberships:
-        return redirect("organisation_list")
-    preferred = request.session.get(CURRENT_ORGANISATION_SESSION_KEY)
-    chosen = next((m for m in memberships if m.organisation.slug == preferred), memberships[0])
-    return redirect("organisation_dashboard", slug=chosen.organisation.slug)
 
 
 def _check(name: str, probe: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from openmentor.programmes.models import Programme
+from openmentor.mentorships.models import Mentorship
 
 RATING_CHOICES = [
     (1, "1 — Not at all"),
@@ -51,25 +51,28 @@ class CheckinForm(forms.Form):
         self.fields["rating"].label = "How useful is this mentorship for you so far?"
 
 
-class _ProgrammeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
-class PeopleReportForm(forms.Form):
-    """Narrows the report to one of the organisation's programmes (GET)."""
-
-    programme = _ProgrammeChoice(
-        label="People in",
-        queryset=Programme.objects.none(),
-        to_field_name="slug",
-        required=False,
-        empty_label="The whole organisation",
-        error_messages={"invalid_choice": "Choose one of the listed programmes."},
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is the main reason?",
+        choices=Mentorship.EndReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the reason that fits best.",
+            "invalid_choice": "Choose the reason that fits best.",
+        },
     )
+    reflection = forms.CharField(
+        label="A private reflection (optional)",
+        help_text="Only you will ever see this: not your partner, not the programme managers.",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    # Optional, and counted only in averages over many mentorships (feedback app).
+    rating = rating_field(required=False)
+    want_rematch = forms.BooleanField(label="Find me a new match", required=False)
 
-    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, role: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation
-        ).order_by("name")
+        wanted = "mentee" if role == "mentor" else "mentor"
+        self.fields["want_rematch"].label = f"Find me a new {wanted}"

@@ -9,8 +9,8 @@ urlpatterns = [
         name="feedback_checkin",
     ),
     path(
-        "o/<slug:slug>/reports/people/",
-        views.self_identification_report,
-        name="self_identification_report",
+        "o/<slug:slug>/mentorships/<int:mentorship_id>/end/",
+        views.mentorship_end,
+        name="mentorship_end",
     ),
 ]

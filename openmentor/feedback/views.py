@@ -1,5 +1,5 @@
-"""Feedback pages: a member's check-in on their own mentorship, and the managers'
-aggregate report of self-identification (the one report that reads those answers)."""
+"""Feedback pages: a member's check-in on their own mentorship, and ending it with an
+optional rating (both in one transaction, feedback.services.mentorship_end_with_rating)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from openmentor.accounts.models import User
+from openmentor.core.forms import errors_to_form
 from openmentor.feedback import selectors, services
-from openmentor.feedback.forms import CheckinForm, PeopleReportForm
+from openmentor.feedback.forms import CheckinForm, EndForm
 from openmentor.feedback.models import MentorshipRating
+from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.selectors import mentorship_for_member, partner_for
-from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.organisations.models import Membership
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
-
-
-def _errors_to_form(form: CheckinForm, error: ValidationError) -> None:
-    pairs = error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
-    for name, field_errors in pairs:
-        for message in field_errors:
-            form.add_error(name if name in form.fields else None, message)
+from openmentor.mentorships.services import NO_FAULT
+from openmentor.organisations.access import OrganisationRequest, organisation_view
 
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def feedback_checkin(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def feedback_checkin(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     # Members only: a manager of the organisation gets a 404 here, like anyone else.
-    mentorship = mentorship_for_member(membership=_membership(request), mentorship_id=mentorship_id)
-    user: User = request.user  # type: ignore[assignment]
+    mentorship = mentorship_for_member(membership=request.membership, mentorship_id=mentorship_id)
+    user: User = request.user
     existing = selectors.own_rating(
         mentorship=mentorship, author=user, moment=MentorshipRating.Moment.CHECKIN
     )
@@ -55,10 +46,10 @@ def feedback_checkin(request: HttpRequest, mentorship_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Thank you. Your check-in is saved; only you can see it.")
-            return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)  # type: ignore[attr-defined]
+            return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
     return render(
         request,
         "feedback/checkin.html",
@@ -73,27 +64,40 @@ def feedback_checkin(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     )
 
 
-@organisation_view(roles=MANAGERS)
-@require_GET
-def self_identification_report(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
-    bound = "programme" in request.GET
-    form = PeopleReportForm(request.GET if bound else None, organisation=organisation)
-    programme = None
-    status = 200
-    if bound:
-        if form.is_valid():
-            programme = form.cleaned_data["programme"]
+@organisation_view()
+@require_http_methods(["GET", "POST"])
+def mentorship_end(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
+    mentorship = mentorship_for_member(membership=request.membership, mentorship_id=mentorship_id)
+    user = request.user
+    role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
+    if mentorship.status == Mentorship.Status.ENDED:
+        messages.info(request, "This mentorship has already ended.")
+        return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
+    form = EndForm(request.POST or None, role=role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Ends it and records the optional rating in one transaction.
+            services.mentorship_end_with_rating(
+                mentorship=mentorship,
+                user=user,
+                reason=form.cleaned_data["reason"],
+                reflection=form.cleaned_data["reflection"],
+                want_rematch=form.cleaned_data["want_rematch"],
+                rating=form.cleaned_data["rating"],
+            )
+        except ValidationError as error:
+            errors_to_form(form, error)
         else:
-            status = 400
-    report = (
-        selectors.self_identification_report(organisation=organisation, programme=programme)
-        if status == 200
-        else []
-    )
+            text = "Your mentorship has ended. Thank you for the time you gave to it."
+            if form.cleaned_data["want_rematch"]:
+                text += " We have asked the programme team to find you a new match."
+            messages.success(request, text)
+            return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
+    status = 400 if request.method == "POST" else 200
+    partner = partner_for(mentorship, user)
     return render(
         request,
-        "feedback/people_report.html",
-        {"form": form, "programme": programme, "report": report},
+        "mentorships/end.html",
+        {"mentorship": mentorship, "form": form, "partner": partner, "no_fault": NO_FAULT},
         status=status,
     )

@@ -12,4 +12,4 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the periodic job that expires unanswered mentor requests.
-        from openmentor.matching import choice_tasks  # noqa: F401
+        from openmentor.matching.choice import tasks as choice_tasks  # noqa: F401

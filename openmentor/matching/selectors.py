@@ -3,8 +3,6 @@ organisation (views get it from `programme_for_manager`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,8 +10,7 @@ from django.http import Http404
 from django.utils.safestring import SafeString
 
 from openmentor.accounts.models import User
-from openmentor.feedback.selectors import mentorship_mean_ratings
-from openmentor.matching.charts import Bar, bar_chart
+from openmentor.core.charts import Bar, bar_chart
 from openmentor.matching.explain import unmatched_line, why_lines
 from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import user_id_of
@@ -248,115 +245,6 @@ BANDS: list[tuple[str, float, float]] = [
     ("80 % and over", 0.8, 1.01),
 ]
 EARLY_DAYS = 90
-
-# The feedback app plugs in here: a function from a programme to {mentorship id: mean
-# rating 1-5}. None means no feedback is collected.
-FeedbackRatings = Callable[[Programme], dict[int, float]]
-feedback_ratings_provider: FeedbackRatings | None = mentorship_mean_ratings
-# A band's mean rating is shown only over this many rated mentorships: fewer would let a
-# manager read one pair's rating (docs/decisions/0003).
-RATINGS_SHOWN_FROM = 5
-
-
-@dataclass
-class OutcomeBand:
-    label: str
-    mentorships: int = 0
-    ended_early: int = 0
-    early_by_reason: dict[str, int] = field(default_factory=dict)
-    ratings: list[float] = field(default_factory=list)
-
-    @property
-    def early_rate(self) -> float | None:
-        return self.ended_early / self.mentorships if self.mentorships else None
-
-    @property
-    def mean_rating(self) -> float | None:
-        return sum(self.ratings) / len(self.ratings) if self.ratings else None
-
-    @property
-    def shown_rating(self) -> float | None:
-        """The mean rating as a manager may see it: none under RATINGS_SHOWN_FROM."""
-        return self.mean_rating if len(self.ratings) >= RATINGS_SHOWN_FROM else None
-
-
-@dataclass
-class Outcomes:
-    bands: list[OutcomeBand]
-    total: int
-    feedback_collected: bool
-    reasons: list[tuple[str, str]]
-    early_chart: str = ""
-    rating_chart: str = ""
-
-
-def matching_outcomes(*, programme: Programme, now: dt.datetime | None = None) -> Outcomes:
-    """Match score band against early endings (within 90 days, by reason) and feedback.
-
-    One query for the mentorships (plus whatever the feedback provider needs).
-    """
-    bands = [OutcomeBand(label=label) for label, _, _ in BANDS]
-    rows = Mentorship.objects.filter(programme=programme, match_score__isnull=False).values_list(
-        "pk", "match_score", "status", "created_at", "started_at", "ended_at", "end_reason"
-    )
-    ratings = feedback_ratings_provider(programme) if feedback_ratings_provider else None
-    total = 0
-    for pk, score, status, created_at, started_at, ended_at, end_reason in rows:
-        value = float(score or 0.0)
-        band = next(b for b, (_, lo, hi) in zip(bands, BANDS, strict=True) if lo <= value < hi)
-        band.mentorships += 1
-        total += 1
-        began = started_at or created_at
-        if (
-            status == Mentorship.Status.ENDED
-            and ended_at
-            and ended_at - began <= dt.timedelta(days=EARLY_DAYS)
-        ):
-            band.ended_early += 1
-            key = end_reason or "other"
-            band.early_by_reason[key] = band.early_by_reason.get(key, 0) + 1
-        if ratings and pk in ratings:
-            band.ratings.append(ratings[pk])
-    for band in bands:
-        if band.ended_early < 5:
-            # Too few to show why without pointing at a pair (docs/decisions/0003).
-            band.early_by_reason = {}
-    outcomes = Outcomes(
-        bands=bands,
-        total=total,
-        feedback_collected=bool(ratings),
-        reasons=list(Mentorship.EndReason.choices),
-    )
-    top_rate = max((b.early_rate or 0.0 for b in bands), default=0.0)
-    outcomes.early_chart = bar_chart(
-        [
-            Bar(
-                label=b.label,
-                value=b.early_rate,
-                text="no matches" if b.early_rate is None else "",
-                tone="flag",
-            )
-            for b in bands
-        ],
-        title="Share of mentorships that ended within 90 days, by match score",
-        max_value=max(top_rate, 0.1),
-    )
-    if outcomes.feedback_collected:
-        outcomes.rating_chart = bar_chart(
-            [
-                Bar(
-                    label=b.label,
-                    value=b.shown_rating,
-                    text=(
-                        "too few to show" if b.shown_rating is None else f"{b.shown_rating:.1f} / 5"
-                    ),
-                )
-                for b in bands
-            ],
-            title="Mean feedback rating, by match score",
-            max_value=5.0,
-        )
-    return outcomes
 
 
 def mentorship_why(*, mentorship: Mentorship, viewer: User | None = None) -> list[str]:

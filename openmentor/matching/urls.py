@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from openmentor.matching import views
-from openmentor.matching.choice_urls import urlpatterns as choice_urlpatterns
+from openmentor.matching.choice.urls import urlpatterns as choice_urlpatterns
 
 # Managers' matching pages of one programme, under
 # o/<slug>/programmes/<programme_slug>/matching/.
@@ -9,7 +9,6 @@ programme_patterns = [
     path("", views.matching_home, name="matching_home"),
     path("run/", views.matching_run_start, name="matching_run_start"),
     path("settings/", views.matching_settings, name="matching_settings"),
-    path("outcomes/", views.matching_outcomes, name="matching_outcomes"),
     path("rematch/", views.rematch_propose, name="rematch_propose"),
     path("runs/<int:run_id>/", views.matching_run, name="matching_run"),
     path("runs/<int:run_id>/progress/", views.matching_run_progress, name="matching_run_progress"),

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openmentor.core.charts import Bar, bar_chart
 from openmentor.matching import selectors, services
-from openmentor.matching.charts import Bar, bar_chart
 from openmentor.matching.forms import MatchingSettingsForm, PinForm, SwapForm
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.problem import settings_for
 from openmentor.mentorships.selectors import mentorship_for_member
-from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.organisations.models import Membership
-from openmentor.programmes.models import Programme
-from openmentor.programmes.selectors import programme_for_manager
+from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
+from openmentor.programmes.access import programme_for
 from openmentor.programmes.services import settings_locked
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
-
-
-def _programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return programme_for_manager(organisation=request.organisation, slug=programme_slug)  # type: ignore[attr-defined]
 
 
 def _run_page(run: MatchingRun) -> HttpResponseRedirect:
@@ -55,8 +45,8 @@ def _run_context(run: MatchingRun | None) -> dict[str, object]:
 
 
 @organisation_view(roles=MANAGERS)
-def matching_home(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_home(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.latest_run(programme=programme)
     context = {
         "programme": programme,
@@ -67,8 +57,8 @@ def matching_home(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 
 @organisation_view(roles=MANAGERS)
-def matching_run(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_run(request: OrganisationRequest, programme_slug: str, run_id: int) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     context = {
         "programme": programme,
@@ -79,10 +69,12 @@ def matching_run(request: HttpRequest, programme_slug: str, run_id: int) -> Http
 
 
 @organisation_view(roles=MANAGERS)
-def matching_run_progress(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
+def matching_run_progress(
+    request: OrganisationRequest, programme_slug: str, run_id: int
+) -> HttpResponse:
     """The polled fragment: a progress bar while running; when finished, the htmx
     request is told to reload the page so the proposal appears with its controls."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     context = {"programme": programme, **_run_context(run)}
     response = render(request, "matching/includes/progress.html", context)
@@ -93,16 +85,16 @@ def matching_run_progress(request: HttpRequest, programme_slug: str, run_id: int
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def matching_run_start(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_run_start(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     rematch = request.POST.get("kind") == services.REMATCH
     try:
         run = services.matching_run_start(
-            programme=programme, actor=_membership(request), rematch=rematch
+            programme=programme, actor=request.membership, rematch=rematch
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("matching_home", request.organisation.slug, programme.slug)  # type: ignore[attr-defined]
+        return redirect("matching_home", request.organisation.slug, programme.slug)
     run.refresh_from_db()
     if run.status == MatchingRun.Status.FAILED:
         messages.error(request, run.error)
@@ -115,34 +107,34 @@ def matching_run_start(request: HttpRequest, programme_slug: str) -> HttpRespons
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def rematch_propose(request: HttpRequest, programme_slug: str) -> HttpResponse:
+def rematch_propose(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     """One click from the rematch queue: new matches for the mentees who asked, never
     with a past partner (build_problem excludes them)."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     try:
         run = services.matching_run_start(
-            programme=programme, actor=_membership(request), rematch=True
+            programme=programme, actor=request.membership, rematch=True
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("matching_home", request.organisation.slug, programme.slug)  # type: ignore[attr-defined]
+        return redirect("matching_home", request.organisation.slug, programme.slug)
     run.refresh_from_db()
     if run.status == MatchingRun.Status.FAILED:
         messages.error(request, run.error)
-    return redirect("matching_run", request.organisation.slug, programme.slug, run.pk)  # type: ignore[attr-defined]
+    return redirect("matching_run", request.organisation.slug, programme.slug, run.pk)
 
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def matching_pin(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_pin(request: OrganisationRequest, programme_slug: str, run_id: int) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     form = PinForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a pair of the proposal and lock or forbid it.")
         return _run_page(run)
     try:
-        services.matching_pin_set(run=run, actor=_membership(request), **form.cleaned_data)
+        services.matching_pin_set(run=run, actor=request.membership, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -160,8 +152,8 @@ def matching_pin(request: HttpRequest, programme_slug: str, run_id: int) -> Http
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     data = request.POST if request.method == "POST" else request.GET
     mentee, mentor = data.get("mentee", ""), data.get("mentor", "")
@@ -174,13 +166,13 @@ def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> Htt
         if not form.is_valid():
             messages.error(request, "Choose one of the mentors offered.")
             return redirect(
-                reverse("matching_swap", args=[request.organisation.slug, programme.slug, run.pk])  # type: ignore[attr-defined]
+                reverse("matching_swap", args=[request.organisation.slug, programme.slug, run.pk])
                 + f"?mentee={mentee}&mentor={mentor}"
             )
         try:
             services.matching_swap(
                 run=run,
-                actor=_membership(request),
+                actor=request.membership,
                 mentee=form.cleaned_data["mentee"],
                 old_mentor=form.cleaned_data["mentor"],
                 new_mentor=form.cleaned_data["new_mentor"],
@@ -235,15 +227,17 @@ def matching_swap(request: HttpRequest, programme_slug: str, run_id: int) -> Htt
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def matching_publish(request: HttpRequest, programme_slug: str, run_id: int) -> HttpResponse:
+def matching_publish(
+    request: OrganisationRequest, programme_slug: str, run_id: int
+) -> HttpResponse:
     """GET: the confirmation step (what will happen, or what changed). POST: publish."""
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
     staleness = services.Staleness()
     problem = ""
     if request.method == "POST":
         try:
-            created = services.matching_publish(run=run, actor=_membership(request))
+            created = services.matching_publish(run=run, actor=request.membership)
         except services.ProposalStale as error:
             staleness = error.staleness
         except ValidationError as error:
@@ -277,8 +271,8 @@ def matching_publish(request: HttpRequest, programme_slug: str, run_id: int) -> 
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def matching_settings(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     match_settings = settings_for(programme)
     questions = list(programme.questions.filter(feeds_matching=True))
     locked = settings_locked(programme) & {"mentors_per_mentee", "default_mentor_capacity"}
@@ -291,7 +285,7 @@ def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.matching_settings_update(
-                programme=programme, actor=_membership(request), values=form.values()
+                programme=programme, actor=request.membership, values=form.values()
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -300,7 +294,7 @@ def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse
         else:
             messages.success(request, "The matching settings are saved.")
             return redirect(
-                reverse("matching_settings", args=[request.organisation.slug, programme.slug])  # type: ignore[attr-defined]
+                reverse("matching_settings", args=[request.organisation.slug, programme.slug])
                 + "?preview=1#preview"
             )
     preview = None
@@ -337,17 +331,10 @@ def matching_settings(request: HttpRequest, programme_slug: str) -> HttpResponse
     )
 
 
-@organisation_view(roles=MANAGERS)
-def matching_outcomes(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
-    outcomes = selectors.matching_outcomes(programme=programme)
-    return render(request, "matching/outcomes.html", {"programme": programme, "outcomes": outcomes})
-
-
 @organisation_view()
-def mentorship_why(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def mentorship_why(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     """ "Why this match" for one of the person's own mentorships."""
-    membership = _membership(request)
+    membership = request.membership
     mentorship = mentorship_for_member(membership=membership, mentorship_id=mentorship_id)
     return render(
         request,

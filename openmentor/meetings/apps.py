@@ -7,4 +7,8 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the reminder job with the periodic scheduler.
-        from openmentor.meetings import reminders  # noqa: F401
+        # Cancels a pair's upcoming meetings when their mentorship ends.
+        from openmentor.meetings import (
+            receivers,  # noqa: F401
+            reminders,  # noqa: F401
+        )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, timezone
 
 from openmentor.meetings import times
 from openmentor.meetings.location import TOO_LONG, location_clean
@@ -15,6 +15,24 @@ from openmentor.meetings.models import MAX_LOCATION_LENGTH, MAX_MEETING_MINUTES
 from openmentor.mentorships.services import MAX_TEXT
 
 OTHER = "other"
+# Dates further away are surely typing mistakes, and near the ends of the calendar the
+# conversion to UTC (or a long repeat) runs past what a datetime can hold.
+MAX_YEARS_AWAY = 10
+
+
+def date_within_bounds(value: dt.date | None) -> dt.date | None:
+    """Refuses a date more than MAX_YEARS_AWAY years before or after today."""
+    if value is None:
+        return None
+    today = timezone.now().date()
+    earliest = today.replace(year=today.year - MAX_YEARS_AWAY, day=min(today.day, 28))
+    latest = today.replace(year=today.year + MAX_YEARS_AWAY, day=min(today.day, 28))
+    if not earliest <= value <= latest:
+        raise ValidationError(
+            f"Choose a date within ten years of today (from {earliest:%Y-%m-%d} "
+            f"to {latest:%Y-%m-%d})."
+        )
+    return value
 
 
 def slot_label(start: dt.datetime, tz_name: str) -> str:
@@ -92,6 +110,9 @@ class MeetingTimeForm(forms.Form):
         ] + [(OTHER, "Another time (enter it below)")]
         self.fields["duration_minutes"].initial = default_minutes
         self.fields["time"].help_text = f"Your local time ({self.tz_name})."
+
+    def clean_date(self) -> dt.date | None:
+        return date_within_bounds(self.cleaned_data.get("date"))
 
     def clean_location(self) -> str:
         try:

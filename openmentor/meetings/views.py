@@ -25,25 +25,25 @@ from openmentor.meetings.models import Meeting
 from openmentor.mentorships import selectors as mentorship_selectors
 from openmentor.mentorships import services as mentorship_services
 from openmentor.mentorships.models import Mentorship
-from openmentor.organisations.access import organisation_view
+from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.organisations.models import Membership
 
 
-def _mentorship(request: HttpRequest, mentorship_id: int) -> Mentorship:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def _mentorship(request: OrganisationRequest, mentorship_id: int) -> Mentorship:
+    membership: Membership = request.membership
     return selectors.mentorship_for_viewer(membership=membership, mentorship_id=mentorship_id)
 
 
-def _member_only(request: HttpRequest, mentorship: Mentorship) -> User:
-    user: User = request.user  # type: ignore[assignment]
+def _member_only(request: OrganisationRequest, mentorship: Mentorship) -> User:
+    user: User = request.user
     if not selectors.is_member(mentorship=mentorship, user=user):
         # Managers may read meetings but only the pair plans them.
         raise PermissionDenied("Only the mentor and the mentee can change their meetings.")
     return user
 
 
-def _viewer_tz(request: HttpRequest, mentorship: Mentorship) -> str:
-    user_id = int(request.user.pk)  # type: ignore[arg-type]
+def _viewer_tz(request: OrganisationRequest, mentorship: Mentorship) -> str:
+    user_id = int(request.user.pk)
     zones = selectors.profile_timezones(
         organisation_id=mentorship.programme.organisation_id, user_ids=[user_id]
     )
@@ -74,7 +74,7 @@ def _detail_url(meeting: Meeting) -> str:
 
 
 @organisation_view()
-def meeting_list(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def meeting_list(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _mentorship(request, mentorship_id)
     if request.method not in ("GET", "HEAD"):
         # Checked after the lookup, so another organisation's mentorship is a 404 first.
@@ -90,14 +90,14 @@ def meeting_list(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "upcoming": [m for m in meetings if m.ends_at >= now and m.is_open],
         "past": [m for m in meetings if not (m.ends_at >= now and m.is_open)],
         "viewer_tz": _viewer_tz(request, mentorship),
-        "is_member": selectors.is_member(mentorship=mentorship, user=request.user),  # type: ignore[arg-type]
+        "is_member": selectors.is_member(mentorship=mentorship, user=request.user),
     }
     return render(request, "meetings/list.html", context)
 
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def meeting_propose(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def meeting_propose(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _mentorship(request, mentorship_id)
     user = _member_only(request, mentorship)
     tz_name = _viewer_tz(request, mentorship)
@@ -141,7 +141,9 @@ def meeting_propose(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 
 @organisation_view()
-def meeting_detail(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def meeting_detail(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     mentorship = _mentorship(request, mentorship_id)
     meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
     if request.method not in ("GET", "HEAD"):
@@ -150,7 +152,7 @@ def meeting_detail(request: HttpRequest, mentorship_id: int, meeting_id: int) ->
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: OrganisationRequest,
     meeting: Meeting,
     *,
     agenda_form: AgendaItemForm | None = None,
@@ -158,7 +160,7 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     mentorship = meeting.mentorship
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     member = selectors.is_member(mentorship=mentorship, user=user)
     now = timezone.now()
     future = meeting.starts_at > now
@@ -200,7 +202,9 @@ def _render_detail(
     return render(request, "meetings/detail.html", context, status=status)
 
 
-def _answer(request: HttpRequest, mentorship_id: int, meeting_id: int, action: str) -> HttpResponse:
+def _answer(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int, action: str
+) -> HttpResponse:
     mentorship = _mentorship(request, mentorship_id)
     meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
     user = _member_only(request, mentorship)
@@ -223,25 +227,33 @@ def _answer(request: HttpRequest, mentorship_id: int, meeting_id: int, action: s
 
 @organisation_view()
 @require_POST
-def meeting_accept(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def meeting_accept(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     return _answer(request, mentorship_id, meeting_id, "accept")
 
 
 @organisation_view()
 @require_POST
-def meeting_decline(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def meeting_decline(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     return _answer(request, mentorship_id, meeting_id, "decline")
 
 
 @organisation_view()
 @require_POST
-def meeting_cancel(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def meeting_cancel(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     return _answer(request, mentorship_id, meeting_id, "cancel")
 
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def meeting_reschedule(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def meeting_reschedule(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     """Moves a meeting, or answers a proposal with another time."""
     mentorship = _mentorship(request, mentorship_id)
     meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
@@ -297,7 +309,9 @@ def meeting_reschedule(request: HttpRequest, mentorship_id: int, meeting_id: int
 
 @organisation_view()
 @require_POST
-def agenda_item_add(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def agenda_item_add(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     mentorship = _mentorship(request, mentorship_id)
     meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
     user = _member_only(request, mentorship)
@@ -314,7 +328,9 @@ def agenda_item_add(request: HttpRequest, mentorship_id: int, meeting_id: int) -
 
 @organisation_view()
 @require_POST
-def meeting_note_add(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def meeting_note_add(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     """A shared note from a meeting that has started, by either member of the pair."""
     mentorship = _mentorship(request, mentorship_id)
     meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
@@ -339,7 +355,9 @@ def meeting_note_add(request: HttpRequest, mentorship_id: int, meeting_id: int) 
 
 @organisation_view()
 @require_POST
-def agenda_item_toggle(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+def agenda_item_toggle(
+    request: OrganisationRequest, mentorship_id: int, meeting_id: int
+) -> HttpResponse:
     mentorship = _mentorship(request, mentorship_id)
     meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
     user = _member_only(request, mentorship)
@@ -353,10 +371,10 @@ def agenda_item_toggle(request: HttpRequest, mentorship_id: int, meeting_id: int
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: OrganisationRequest) -> HttpResponse:
     """Create, replace or switch off the person's private calendar address."""
-    organisation = request.organisation  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+    organisation = request.organisation
+    user: User = request.user
     new_url = ""
     if request.method == "POST":
         action = request.POST.get("action")

@@ -7,8 +7,6 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from openmentor.feedback.forms import rating_field
-from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Enrolment
 
 
@@ -29,33 +27,6 @@ class AgreementForm(forms.Form):
         label="I will keep what we share in our conversations confidential.",
         error_messages={"required": "Tick this to agree to keep what you share confidential."},
     )
-
-
-class EndForm(forms.Form):
-    reason = forms.ChoiceField(
-        label="What is the main reason?",
-        choices=Mentorship.EndReason.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose the reason that fits best.",
-            "invalid_choice": "Choose the reason that fits best.",
-        },
-    )
-    reflection = forms.CharField(
-        label="A private reflection (optional)",
-        help_text="Only you will ever see this: not your partner, not the programme managers.",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    # Optional, and counted only in averages over many mentorships (feedback app).
-    rating = rating_field(required=False)
-    want_rematch = forms.BooleanField(label="Find me a new match", required=False)
-
-    def __init__(self, *args: Any, role: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        wanted = "mentee" if role == "mentor" else "mentor"
-        self.fields["want_rematch"].label = f"Find me a new {wanted}"
 
 
 class GoalForm(forms.Form):

@@ -217,17 +217,12 @@ def external_meetings_for(mentorship: Mentorship) -> QuerySet[ExternalMeeting]:
 def meetings_held_count(mentorship: Mentorship) -> int:
     """Meetings the pair has had so far, for deciding whether icebreakers still help.
 
-    Counts logged outside meetings, plus the meetings app's held meetings when it offers
-    `held_meeting_count(mentorship)` (it is written separately; until then, only ours).
+    Counts the meetings logged outside the meetings app. (This used to try importing a
+    `meetings.selectors.held_meeting_count` that was never written, so scheduled
+    meetings have never counted here; the import, a cycle, is gone and the count is as
+    it was.)
     """
-    count = external_meetings_for(mentorship).count()
-    try:
-        from openmentor.meetings.selectors import (  # type: ignore[attr-defined]
-            held_meeting_count,
-        )
-    except ImportError:
-        return count
-    return count + int(held_meeting_count(mentorship))
+    return external_meetings_for(mentorship).count()
 
 
 def icebreakers_for(*, programme: Programme) -> QuerySet[Icebreaker]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -34,6 +34,7 @@ from openmentor.mentorships.models import (
     RematchRequest,
 )
 from openmentor.mentorships.selectors import open_mentorship_count_as_mentor
+from openmentor.mentorships.signals import mentorship_ended
 from openmentor.notifications.services import notification_create
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
@@ -41,7 +42,17 @@ from openmentor.programmes.models import Enrolment, Programme
 
 if TYPE_CHECKING:
     from openmentor.accounts.models import User
-    from openmentor.meetings.models import Meeting
+
+
+class NotedMeeting(Protocol):
+    """A meeting as `note_create` reads it. The meetings app sits above this one (a
+    meeting belongs to a mentorship), so it is described here rather than imported."""
+
+    pk: Any
+    mentorship_id: int
+    status: str
+    starts_at: dt.datetime
+
 
 NO_FAULT = "Mentorships end for many reasons, and ending one is not a judgement of anyone."
 MAX_TEXT = 5000
@@ -401,9 +412,8 @@ def mentorship_end(
     if reflection:
         EndingReflection.objects.create(mentorship=mentorship, author=user, text=reflection)
     _clear_matched_at(mentorship)
-    from openmentor.meetings.services import meetings_cancel_for_ended
-
-    meetings_cancel_for_ended(mentorship=mentorship, actor=user)
+    # The meetings app cancels the pair's upcoming meetings here, in this transaction.
+    mentorship_ended.send(sender=Mentorship, mentorship=mentorship, actor=user)
     if want_rematch:
         _rematch_create(mentorship, user, role)
     event_record(
@@ -616,7 +626,7 @@ def note_create(
     user: User,
     body: str,
     private: bool,
-    meeting: Meeting | None = None,
+    meeting: NotedMeeting | None = None,
     now: dt.datetime | None = None,
 ) -> Note:
     """A shared note both members read, or a private one only its author ever sees.
@@ -645,7 +655,11 @@ def note_create(
                 {"body": "Notes from a meeting can be added once it has started."}
             )
     return Note.objects.create(
-        mentorship=mentorship, author=user, body=body, private=private, meeting=meeting
+        mentorship=mentorship,
+        author=user,
+        body=body,
+        private=private,
+        meeting_id=meeting.pk if meeting is not None else None,
     )
 
 

@@ -8,7 +8,6 @@ mentorship_patterns = [
     path("agreement/", views.mentorship_agreement, name="mentorship_agreement"),
     path("pause/", views.mentorship_pause, name="mentorship_pause"),
     path("resume/", views.mentorship_resume, name="mentorship_resume"),
-    path("end/", views.mentorship_end, name="mentorship_end"),
     path("rematch/", views.mentorship_rematch, name="mentorship_rematch"),
     path("goals/", views.goal_create, name="goal_create"),
     path("goals/<int:goal_id>/", views.goal_edit, name="goal_edit"),

@@ -11,16 +11,15 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
-from openmentor.feedback.services import mentorship_end_with_rating
+from openmentor.core.forms import errors_to_form
 from openmentor.mentorships import selectors, services
 from openmentor.mentorships.forms import (
     AgreementForm,
-    EndForm,
     ExternalMeetingForm,
     GoalEditForm,
     GoalForm,
@@ -31,34 +30,15 @@ from openmentor.mentorships.forms import (
     RematchForm,
 )
 from openmentor.mentorships.models import Mentorship, RematchRequest
-from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.organisations.models import Membership
+from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
+from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Enrolment, Programme
-from openmentor.programmes.selectors import programme_for_manager
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _member_mentorship(request: HttpRequest, mentorship_id: int) -> Mentorship:
+def _member_mentorship(request: OrganisationRequest, mentorship_id: int) -> Mentorship:
     return selectors.mentorship_for_member(
-        membership=_membership(request), mentorship_id=mentorship_id
+        membership=request.membership, mentorship_id=mentorship_id
     )
-
-
-def _errors_to_form(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _to_detail(mentorship: Mentorship, anchor: str = "") -> HttpResponse:
@@ -74,19 +54,13 @@ def _get_only() -> HttpResponse:
     return HttpResponseNotAllowed(["GET"])
 
 
-def _programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return programme_for_manager(
-        organisation=_membership(request).organisation, slug=programme_slug
-    )
-
-
 # --- The pair's space -------------------------------------------------------------------
 
 
 def _render_detail(
-    request: HttpRequest, mentorship: Mentorship, *, status: int = 200, **forms: Form
+    request: OrganisationRequest, mentorship: Mentorship, *, status: int = 200, **forms: Form
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
     partner = selectors.partner_for(mentorship, user)
     own_accepted = getattr(mentorship, f"{role}_accepted_at")
@@ -123,8 +97,8 @@ def _render_detail(
 
 
 @organisation_view()
-def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    membership = _membership(request)
+def mentorship_detail(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
+    membership = request.membership
     try:
         mentorship = _member_mentorship(request, mentorship_id)
     except Http404:
@@ -148,20 +122,20 @@ def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @organisation_view()
 @require_POST
-def mentorship_agreement(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def mentorship_agreement(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     form = AgreementForm(request.POST)
     if form.is_valid():
         try:
             mentorship = services.mentorship_accept_agreement(
                 mentorship=mentorship,
-                user=_user(request),
+                user=request.user,
                 hopes=form.cleaned_data["hopes"],
                 confidentiality=form.cleaned_data["confidentiality"],
                 cadence_weeks=form.cleaned_data["cadence_weeks"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             if mentorship.status == Mentorship.Status.ACTIVE:
                 messages.success(request, "You have both accepted: your mentorship has started.")
@@ -173,11 +147,11 @@ def mentorship_agreement(request: HttpRequest, mentorship_id: int) -> HttpRespon
     return _render_detail(request, mentorship, status=400, agreement_form=form)
 
 
-def _status_action(request: HttpRequest, mentorship_id: int, action: str) -> HttpResponse:
+def _status_action(request: OrganisationRequest, mentorship_id: int, action: str) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     service = services.mentorship_pause if action == "pause" else services.mentorship_resume
     try:
-        service(mentorship=mentorship, user=_user(request))
+        service(mentorship=mentorship, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -192,61 +166,22 @@ def _status_action(request: HttpRequest, mentorship_id: int, action: str) -> Htt
 
 @organisation_view()
 @require_POST
-def mentorship_pause(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def mentorship_pause(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     return _status_action(request, mentorship_id, "pause")
 
 
 @organisation_view()
 @require_POST
-def mentorship_resume(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def mentorship_resume(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     return _status_action(request, mentorship_id, "resume")
 
 
 @organisation_view()
-@require_http_methods(["GET", "POST"])
-def mentorship_end(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    mentorship = _member_mentorship(request, mentorship_id)
-    user = _user(request)
-    role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
-    if mentorship.status == Mentorship.Status.ENDED:
-        messages.info(request, "This mentorship has already ended.")
-        return _to_detail(mentorship)
-    form = EndForm(request.POST or None, role=role)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # Ends it and records the optional rating in one transaction.
-            mentorship_end_with_rating(
-                mentorship=mentorship,
-                user=user,
-                reason=form.cleaned_data["reason"],
-                reflection=form.cleaned_data["reflection"],
-                want_rematch=form.cleaned_data["want_rematch"],
-                rating=form.cleaned_data["rating"],
-            )
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
-            text = "Your mentorship has ended. Thank you for the time you gave to it."
-            if form.cleaned_data["want_rematch"]:
-                text += " We have asked the programme team to find you a new match."
-            messages.success(request, text)
-            return _to_detail(mentorship)
-    status = 400 if request.method == "POST" else 200
-    partner = selectors.partner_for(mentorship, user)
-    return render(
-        request,
-        "mentorships/end.html",
-        {"mentorship": mentorship, "form": form, "partner": partner, "no_fault": services.NO_FAULT},
-        status=status,
-    )
-
-
-@organisation_view()
 @require_POST
-def mentorship_rematch(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def mentorship_rematch(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     try:
-        services.rematch_request_create(mentorship=mentorship, user=_user(request))
+        services.rematch_request_create(mentorship=mentorship, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -257,25 +192,25 @@ def mentorship_rematch(request: HttpRequest, mentorship_id: int) -> HttpResponse
 # --- Goals ---------------------------------------------------------------------------
 
 
-def _celebrate(request: HttpRequest, title: str) -> None:
+def _celebrate(request: OrganisationRequest, title: str) -> None:
     messages.success(request, f"🎉 Goal reached: {title}! Well done, both of you.")
 
 
 @organisation_view()
 @require_POST
-def goal_create(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def goal_create(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     form = GoalForm(request.POST, prefix="goal")
     if form.is_valid():
         try:
             services.goal_create(
                 mentorship=mentorship,
-                user=_user(request),
+                user=request.user,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Goal added.")
             return _to_detail(mentorship, "goals")
@@ -284,7 +219,7 @@ def goal_create(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpResponse:
+def goal_edit(request: OrganisationRequest, mentorship_id: int, goal_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     goal = selectors.goal_for_member(mentorship=mentorship, goal_id=goal_id)
     form = GoalEditForm(
@@ -295,13 +230,13 @@ def goal_edit(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpRes
         try:
             _, reached = services.goal_update(
                 goal=goal,
-                user=_user(request),
+                user=request.user,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 progress=form.cleaned_data["progress"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             if reached:
                 _celebrate(request, goal.title)
@@ -313,7 +248,7 @@ def goal_edit(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpRes
 
 
 def _render_goal(
-    request: HttpRequest,
+    request: OrganisationRequest,
     mentorship: Mentorship,
     goal: Any,
     *,
@@ -341,15 +276,17 @@ def _render_goal(
 
 @organisation_view()
 @require_POST
-def milestone_create(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpResponse:
+def milestone_create(
+    request: OrganisationRequest, mentorship_id: int, goal_id: int
+) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     goal = selectors.goal_for_member(mentorship=mentorship, goal_id=goal_id)
     form = MilestoneForm(request.POST, prefix="milestone")
     if form.is_valid():
         try:
-            services.milestone_add(goal=goal, user=_user(request), text=form.cleaned_data["text"])
+            services.milestone_add(goal=goal, user=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Milestone added.")
             return redirect(
@@ -361,14 +298,14 @@ def milestone_create(request: HttpRequest, mentorship_id: int, goal_id: int) -> 
 @organisation_view()
 @require_POST
 def milestone_toggle(
-    request: HttpRequest, mentorship_id: int, goal_id: int, milestone_id: int
+    request: OrganisationRequest, mentorship_id: int, goal_id: int, milestone_id: int
 ) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     goal = selectors.goal_for_member(mentorship=mentorship, goal_id=goal_id)
     milestone = selectors.milestone_for_member(goal=goal, milestone_id=milestone_id)
     try:
         reached = services.milestone_set_done(
-            milestone=milestone, user=_user(request), done=milestone.done_at is None
+            milestone=milestone, user=request.user, done=milestone.done_at is None
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -383,7 +320,7 @@ def milestone_toggle(
 
 @organisation_view()
 @require_POST
-def note_create(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def note_create(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
@@ -391,12 +328,12 @@ def note_create(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         try:
             services.note_create(
                 mentorship=mentorship,
-                user=_user(request),
+                user=request.user,
                 body=form.cleaned_data["body"],
                 private=private,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request, "Private note saved: only you can see it." if private else "Note shared."
@@ -407,20 +344,20 @@ def note_create(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def meeting_log_external(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def meeting_log_external(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     form = ExternalMeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_log_external(
                 mentorship=mentorship,
-                user=_user(request),
+                user=request.user,
                 held_on=form.cleaned_data["held_on"],
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Meeting logged. It is marked as self-reported.")
             return _to_detail(mentorship, "meetings-elsewhere")
@@ -437,8 +374,8 @@ def meeting_log_external(request: HttpRequest, mentorship_id: int) -> HttpRespon
 
 
 @organisation_view(roles=MANAGERS)
-def mentorship_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def mentorship_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     if request.method != "GET":
         return _get_only()
     context = {
@@ -452,8 +389,8 @@ def mentorship_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def mentorship_create(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def mentorship_create(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     form = MentorshipCreateForm(
         request.POST or None,
         mentors=selectors.active_enrolments(programme=programme, role=Enrolment.Role.MENTOR),
@@ -465,11 +402,11 @@ def mentorship_create(request: HttpRequest, programme_slug: str) -> HttpResponse
                 programme=programme,
                 mentor=form.cleaned_data["mentor"].user,
                 mentee=form.cleaned_data["mentee"].user,
-                created_by=_user(request),
+                created_by=request.user,
                 source=Mentorship.Source.MANAGER,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -515,8 +452,8 @@ def _rematch_rows(
 
 
 @organisation_view(roles=MANAGERS)
-def rematch_queue(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def rematch_queue(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     if request.method != "GET":
         return _get_only()
     return render(
@@ -528,8 +465,10 @@ def rematch_queue(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def rematch_resolve(request: HttpRequest, programme_slug: str, rematch_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def rematch_resolve(
+    request: OrganisationRequest, programme_slug: str, rematch_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     rematch = selectors.rematch_request_for_manager(programme=programme, rematch_id=rematch_id)
     new_partner: User | None = None
     form: RematchForm | None = None
@@ -544,13 +483,13 @@ def rematch_resolve(request: HttpRequest, programme_slug: str, rematch_id: int) 
     if form is None or new_partner is not None:
         try:
             services.rematch_request_resolve(
-                rematch_request=rematch, manager=_membership(request), new_partner=new_partner
+                rematch_request=rematch, manager=request.membership, new_partner=new_partner
             )
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
                 return redirect("rematch_queue", programme.organisation.slug, programme.slug)
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -570,19 +509,19 @@ def rematch_resolve(request: HttpRequest, programme_slug: str, rematch_id: int) 
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def icebreaker_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def icebreaker_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     form = IcebreakerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.icebreaker_create(
                 programme=programme,
-                manager=_membership(request),
+                manager=request.membership,
                 meeting_number=form.cleaned_data["meeting_number"],
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Icebreaker added.")
             return redirect("icebreaker_list", programme.organisation.slug, programme.slug)
@@ -603,8 +542,10 @@ def icebreaker_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def icebreaker_edit(request: HttpRequest, programme_slug: str, icebreaker_id: int) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+def icebreaker_edit(
+    request: OrganisationRequest, programme_slug: str, icebreaker_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     icebreaker = selectors.icebreaker_for_manager(programme=programme, icebreaker_id=icebreaker_id)
     form = IcebreakerForm(
         request.POST or None,
@@ -614,12 +555,12 @@ def icebreaker_edit(request: HttpRequest, programme_slug: str, icebreaker_id: in
         try:
             services.icebreaker_update(
                 icebreaker=icebreaker,
-                manager=_membership(request),
+                manager=request.membership,
                 meeting_number=form.cleaned_data["meeting_number"],
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "Icebreaker saved.")
             return redirect("icebreaker_list", programme.organisation.slug, programme.slug)
@@ -635,10 +576,10 @@ def icebreaker_edit(request: HttpRequest, programme_slug: str, icebreaker_id: in
 @organisation_view(roles=MANAGERS)
 @require_POST
 def icebreaker_delete(
-    request: HttpRequest, programme_slug: str, icebreaker_id: int
+    request: OrganisationRequest, programme_slug: str, icebreaker_id: int
 ) -> HttpResponse:
-    programme = _programme(request, programme_slug)
+    programme = programme_for(request, programme_slug)
     icebreaker = selectors.icebreaker_for_manager(programme=programme, icebreaker_id=icebreaker_id)
-    services.icebreaker_delete(icebreaker=icebreaker, manager=_membership(request))
+    services.icebreaker_delete(icebreaker=icebreaker, manager=request.membership)
     messages.success(request, "Icebreaker removed.")
     return redirect("icebreaker_list", programme.organisation.slug, programme.slug)

@@ -22,7 +22,17 @@ Server → client:
   confirmation that it was stored.
 - ``{"type": "error", "error": "<what was wrong, in words>"}``: the frame before it was
   refused (not JSON, not an object, unknown or missing type, missing or empty body, body
-  over 5,000 characters, mentorship ended) and nothing was stored.
+  over 5,000 characters, a NUL or broken character in the body, mentorship ended, frames
+  sent too fast) and nothing was stored. A bad frame never drops the socket.
+
+Rate limits: each connection takes bursts of 10 frames, then 2 a second; each person
+sends at most 30 messages in 10 seconds over all their connections. A frame over a limit
+gets an error event and is dropped.
+
+Access is checked on connect and on every send. Deliveries do not query: a change of
+membership or of the mentorship sends ``conversation.access_changed`` to the group
+(signals in messaging/live.py), and each socket then checks again; as a safety net a
+socket also checks again before a delivery once ACCESS_RECHECK_SECONDS have passed.
 
 With ``?after=<id>``, the messages after that id (at most 200) are sent on connect, so a
 page that lost its connection catches up.
@@ -31,6 +41,8 @@ page that lost its connection catches up.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -39,6 +51,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 
 from openmentor.accounts.models import User
+from openmentor.core.ratelimit import TokenBucket, window_allow
 from openmentor.mentorships.models import Mentorship
 from openmentor.messaging import selectors, services
 from openmentor.messaging.live import conversation_group, message_payload
@@ -47,6 +60,14 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 # Generous for a 5,000-character body even with every character escaped.
 MAX_FRAME_CHARS = 64_000
+CONNECTION_BURST = 10
+CONNECTION_PER_SECOND = 2.0
+PERSON_MESSAGES = 30
+PERSON_WINDOW_SECONDS = 10
+ACCESS_RECHECK_SECONDS = 60.0
+TOO_FAST = "You are sending messages too fast. Wait a few seconds; this one was not sent."
+
+logger = logging.getLogger(__name__)
 
 
 class NotAMember(Exception):
@@ -96,6 +117,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user: User = user
+        self.bucket = TokenBucket(capacity=CONNECTION_BURST, per_second=CONNECTION_PER_SECOND)
+        self.access_checked_at = time.monotonic()
         self.group = conversation_group(mentorship.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         after = self._after_id()
@@ -116,6 +139,19 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.group is None:
             return  # closing: nothing more to do for a refused connection
+        if not self.bucket.allow():
+            await self._error(TOO_FAST)
+            return
+        try:
+            await self._receive(text_data)
+        except NotAMember:
+            await self.close(code=CLOSE_FORBIDDEN)
+        except Exception:
+            # Whatever went wrong, the page hears about it and keeps its socket.
+            logger.exception("websocket frame failed", extra={"mentorship": self.mentorship_id})
+            await self._error("Something went wrong on our side; nothing was stored. Try again.")
+
+    async def _receive(self, text_data: str | None) -> None:
         if text_data is None:
             await self._error("Send frames as JSON text, not binary.")
             return
@@ -133,19 +169,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self._error('A frame must be a JSON object with a "type".')
             return
         kind = frame.get("type")
-        try:
-            if kind == "message.send":
-                await self._message_send(frame)
-            elif kind == "read":
-                await database_sync_to_async(_read)(self.user, self.mentorship_id)
-            elif kind is None:
-                await self._error('The frame has no "type": use "message.send" or "read".')
-            else:
-                await self._error(
-                    f'Unknown frame type {str(kind)[:40]!r}: use "message.send" or "read".'
-                )
-        except NotAMember:
-            await self.close(code=CLOSE_FORBIDDEN)
+        if kind == "message.send":
+            await self._message_send(frame)
+        elif kind == "read":
+            await database_sync_to_async(_read)(self.user, self.mentorship_id)
+        elif kind is None:
+            await self._error('The frame has no "type": use "message.send" or "read".')
+        else:
+            await self._error(
+                f'Unknown frame type {str(kind)[:40]!r}: use "message.send" or "read".'
+            )
 
     async def _message_send(self, frame: dict[str, Any]) -> None:
         if "body" not in frame:
@@ -154,6 +187,11 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         body = frame["body"]
         if not isinstance(body, str):
             await self._error('The "body" must be text.')
+            return
+        if not await window_allow(
+            f"ws-messages:{self.user.pk}", limit=PERSON_MESSAGES, seconds=PERSON_WINDOW_SECONDS
+        ):
+            await self._error(TOO_FAST)
             return
         try:
             await database_sync_to_async(_send)(self.user, self.mentorship_id, body)
@@ -166,13 +204,25 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def conversation_message(self, event: dict[str, Any]) -> None:
         """A message stored in this conversation (sent by services.message_send on commit).
 
-        Access is checked again before each delivery, so a socket left open after the
-        person left the organisation (or logged out elsewhere) stops receiving.
+        No query per delivery (that made delivery cost grow with the square of sockets):
+        access changes arrive as conversation.access_changed, and an old check is
+        renewed here only once ACCESS_RECHECK_SECONDS have passed.
         """
-        still_member = await database_sync_to_async(selectors.conversation_for_user)(
-            user=self.user, mentorship_id=self.mentorship_id
-        )
-        if still_member is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+        stale = time.monotonic() - self.access_checked_at > ACCESS_RECHECK_SECONDS
+        if stale and not await self._still_member():
             return
         await self.send(text_data=json.dumps(event["message"]))
+
+    async def conversation_access_changed(self, event: dict[str, Any]) -> None:
+        """A membership or the mentorship changed: check again now."""
+        await self._still_member()
+
+    async def _still_member(self) -> bool:
+        mentorship = await database_sync_to_async(selectors.conversation_for_user)(
+            user=self.user, mentorship_id=self.mentorship_id
+        )
+        if mentorship is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return False
+        self.access_checked_at = time.monotonic()
+        return True

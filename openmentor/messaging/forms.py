@@ -35,6 +35,9 @@ class MessageForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.inspected: InspectedAttachment | None = None
+        # body_error is the one validator of a body, for this form and the websocket
+        # alike, so Django's own NUL check (with its other wording) is left out.
+        self.fields["body"].validators = []
 
     def clean_attachment(self) -> UploadedFile | None:
         upload: UploadedFile | None = self.cleaned_data.get("attachment") or None

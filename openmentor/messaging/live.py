@@ -11,9 +11,13 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
+from openmentor.mentorships.models import Mentorship
 from openmentor.messaging.models import Message
+from openmentor.organisations.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +66,40 @@ def message_broadcast(message: Message, *, organisation_slug: str) -> None:
         # and the hourly e-mail still covers it. A broken channel layer must not turn
         # a successful send into an error.
         logger.exception("live delivery failed", extra={"message_id": message.pk})
+
+
+def access_changed_broadcast(mentorship_ids: list[int]) -> None:
+    """Tells the open sockets of these conversations to check their access again."""
+    layer = get_channel_layer()
+    if layer is None or not mentorship_ids:
+        return
+    try:
+        for mentorship_id in mentorship_ids:
+            async_to_sync(layer.group_send)(
+                conversation_group(mentorship_id), {"type": "conversation.access_changed"}
+            )
+    except Exception:
+        # Sockets still check again within ACCESS_RECHECK_SECONDS.
+        logger.exception("access change broadcast failed")
+
+
+def _on_commit_broadcast(mentorship_ids: list[int]) -> None:
+    if mentorship_ids:
+        transaction.on_commit(lambda: access_changed_broadcast(mentorship_ids))
+
+
+def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
+    """Signal receiver (post_save, post_delete): the person's conversations there."""
+    ids = list(
+        Mentorship.objects.filter(
+            Q(mentor_id=instance.user_id) | Q(mentee_id=instance.user_id),
+            programme__organisation_id=instance.organisation_id,
+        ).values_list("pk", flat=True)
+    )
+    _on_commit_broadcast(ids)
+
+
+def mentorship_changed(sender: type, instance: Mentorship, **kwargs: Any) -> None:
+    """Signal receiver (post_save, post_delete)."""
+    if instance.pk is not None:
+        _on_commit_broadcast([instance.pk])

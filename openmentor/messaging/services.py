@@ -30,6 +30,17 @@ UNREAD_EMAIL_LOOKBACK = timedelta(days=3)
 
 def body_error(body: str, *, has_attachment: bool) -> str | None:
     """Why a message body cannot be sent, or None; shared by the form and the websocket."""
+    # PostgreSQL cannot store NUL in text, and a lone UTF-16 surrogate (possible in JSON,
+    # "\ud800") cannot be encoded as UTF-8 for any database.
+    if "\x00" in body:
+        return "A message cannot contain the NUL character (code 0). Remove it and send again."
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        return (
+            "The message holds a broken character (a lone UTF-16 surrogate, as an emoji cut "
+            "in half). Remove it and send again."
+        )
     if len(body) > MAX_BODY_CHARS:
         return (
             f"A message can be at most {MAX_BODY_CHARS:,} characters; this one has "

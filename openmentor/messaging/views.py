@@ -19,7 +19,7 @@ from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.selectors import partner_for
 from openmentor.messaging import selectors, services
 from openmentor.messaging.forms import MessageForm
-from openmentor.organisations.access import organisation_view
+from openmentor.organisations.access import OrganisationRequest, organisation_view
 
 
 def _errors_onto(form: MessageForm, error: ValidationError) -> None:
@@ -40,11 +40,11 @@ def _before_id(request: HttpRequest) -> int | None:
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def conversation(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+def conversation(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     """The pair's messages, oldest first, and a form that works without JavaScript."""
-    membership = request.membership  # type: ignore[attr-defined]
-    organisation = request.organisation  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+    membership = request.membership
+    organisation = request.organisation
+    user: User = request.user
     mentorship = selectors.conversation_for_member(
         membership=membership, mentorship_id=mentorship_id
     )
@@ -87,10 +87,12 @@ def conversation(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 
 @organisation_view()
-def message_attachment(request: HttpRequest, mentorship_id: int, message_id: int) -> HttpResponse:
+def message_attachment(
+    request: OrganisationRequest, mentorship_id: int, message_id: int
+) -> HttpResponse:
     """Downloads a message's file, for the pair only, never rendered by the browser."""
     mentorship = selectors.conversation_for_member(
-        membership=request.membership,  # type: ignore[attr-defined]
+        membership=request.membership,
         mentorship_id=mentorship_id,
     )
     message = selectors.message_with_attachment(mentorship=mentorship, message_id=message_id)

@@ -22,6 +22,17 @@ class OrganisationForm(forms.Form):
         return name
 
 
+class SecurityForm(forms.Form):
+    require_mfa_for_managers = forms.BooleanField(
+        label="Require two-factor authentication for owners and managers",
+        required=False,
+        help_text=(
+            "Owners and managers without it are sent to set it up (an authenticator app) "
+            "before they can open this organisation's pages. Participants are not affected."
+        ),
+    )
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="E-mail address", max_length=254)
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.PARTICIPANT)

@@ -10,6 +10,8 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
+    # Owners and managers must have two-factor authentication on to open its pages.
+    require_mfa_for_managers = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -21,8 +21,15 @@ from openmentor.core.email import email_send
 from openmentor.core.events import event_record
 from openmentor.organisations.models import Invitation, Membership, Organisation, Role
 
-if TYPE_CHECKING:
-    from openmentor.programmes.models import Programme
+
+class InvitedProgramme(Protocol):
+    """A programme as a programme invitation reads it. The programmes app sits above
+    this one (a programme belongs to an organisation), so it is described, not imported."""
+
+    pk: Any
+    organisation_id: int
+    name: str
+
 
 RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "media", "accounts"})
 
@@ -50,6 +57,26 @@ def organisation_create(*, name: str, owner: User) -> Organisation:
     return organisation
 
 
+def organisation_security_update(
+    *, organisation: Organisation, actor: Membership, require_mfa_for_managers: bool
+) -> None:
+    """Owners only: turns the two-factor requirement for owners and managers on or off."""
+    if not actor.is_owner or actor.organisation_id != organisation.pk:
+        raise PermissionDenied("Only an owner changes the organisation's security settings.")
+    if organisation.require_mfa_for_managers == require_mfa_for_managers:
+        return
+    with transaction.atomic():
+        organisation.require_mfa_for_managers = require_mfa_for_managers
+        organisation.save(update_fields=["require_mfa_for_managers"])
+        event_record(
+            organisation=organisation,
+            actor=actor.user,
+            kind="organisation.mfa_required"
+            if require_mfa_for_managers
+            else "organisation.mfa_optional",
+        )
+
+
 @dataclass(frozen=True)
 class CreatedInvitation:
     invitation: Invitation
@@ -66,7 +93,7 @@ def invitation_create(
     inviter: Membership,
     email: str,
     role: str,
-    programme: Programme | None = None,
+    programme: InvitedProgramme | None = None,
     programme_role: str = "",
 ) -> CreatedInvitation:
     """Invites an e-mail address with a role and e-mails the link (after commit).
@@ -109,7 +136,7 @@ def invitation_create(
                 invited_by=inviter.user,
                 created_at=now,
                 expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
-                programme=programme,
+                programme_id=programme.pk if programme is not None else None,
                 programme_role=programme_role,
             )
             event_record(

@@ -7,10 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openmentor.accounts.adapter import PENDING_INVITATION_SESSION_KEY
 from openmentor.organisations import selectors, services
-from openmentor.organisations.access import MANAGERS, organisation_view
-from openmentor.organisations.forms import InvitationForm, OrganisationForm
+from openmentor.organisations.access import (
+    MANAGERS,
+    OWNERS,
+    PENDING_INVITATION_SESSION_KEY,
+    OrganisationRequest,
+    organisation_view,
+)
+from openmentor.organisations.forms import InvitationForm, OrganisationForm, SecurityForm
 
 
 @login_required
@@ -33,46 +38,37 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/create.html", {"form": form})
 
 
-@organisation_view()
-def organisation_dashboard(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    organisation = request.organisation  # type: ignore[attr-defined]
-    if membership.is_manager:
-        from openmentor.programmes.selectors import programme_summaries
-
-        context = {
-            "role_counts": selectors.organisation_role_counts(organisation=organisation),
-            "open_invitations": selectors.organisation_invitations(organisation=organisation)
-            .filter(accepted_at__isnull=True, revoked_at__isnull=True)
-            .count(),
-            "programmes": programme_summaries(organisation=organisation),
-        }
-        return render(request, "organisations/dashboard_manager.html", context)
-    from openmentor.mentorships.home import participant_home
-    from openmentor.programmes.promotion import ambassador_links_for
-    from openmentor.programmes.selectors import checklists_for_member, enrolments_for_member
-
-    context = {
-        "home": participant_home(membership=membership),
-        "enrolments": enrolments_for_member(membership=membership),
-        "checklists": checklists_for_member(membership=membership),
-        "ambassador_links": ambassador_links_for(membership=membership),
-    }
-    return render(request, "organisations/dashboard_participant.html", context)
+@organisation_view(roles=OWNERS)
+@require_http_methods(["GET", "POST"])
+def organisation_security(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = SecurityForm(
+        request.POST or None,
+        initial={"require_mfa_for_managers": organisation.require_mfa_for_managers},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_security_update(
+            organisation=organisation,
+            actor=request.membership,
+            require_mfa_for_managers=form.cleaned_data["require_mfa_for_managers"],
+        )
+        messages.success(request, "Security settings saved.")
+        return redirect("organisation_security", slug=organisation.slug)
+    return render(request, "organisations/security.html", {"form": form})
 
 
 @organisation_view(roles=MANAGERS)
-def member_list(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def member_list(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     members = selectors.organisation_members(organisation=organisation)
     return render(request, "organisations/members.html", {"members": members})
 
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def invitation_list(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
-    inviter = request.membership  # type: ignore[attr-defined]
+def invitation_list(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
+    inviter = request.membership
     form = InvitationForm(request.POST or None, inviter=inviter)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,13 +97,13 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def invitation_revoke(request: OrganisationRequest, invitation_id: int) -> HttpResponse:
+    organisation = request.organisation
     invitation = selectors.organisation_invitation(
         organisation=organisation, invitation_id=invitation_id
     )
     try:
-        services.invitation_revoke(invitation=invitation, actor=request.membership)  # type: ignore[attr-defined]
+        services.invitation_revoke(invitation=invitation, actor=request.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -133,7 +129,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "organisations/invitation_welcome.html", {"invitation": invitation})
     if request.method == "POST":
         try:
-            membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            membership = services.invitation_accept(token=token, user=request.user)
         except services.InvitationInvalid as error:
             return render(
                 request,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
 from openmentor.accounts.models import User
 from openmentor.organisations.models import Organisation
 from openmentor.people.models import Profile, SelfIdentification
-from openmentor.programmes.models import Enrolment, Programme
+
+# The enrolment statuses that give a person a role (programmes.Enrolment.Status.ACTIVE and
+# PENDING). The programmes app sits above this one, so profiles read enrolments through
+# the relations its models declare (`user.enrolments`, `organisation.programmes`) and
+# name the statuses here; tests/architecture checks that the two agree.
+LIVE_ENROLMENT_STATUSES: tuple[str, ...] = ("active", "pending")
 
 # Groups smaller than this are never reported, so nobody can be picked out of a count.
 SMALL_GROUP = 5
@@ -53,10 +58,8 @@ def profile_for(*, organisation: Organisation, user: User) -> Profile | None:
 def profile_roles(*, organisation: Organisation, user: User) -> set[str]:
     """The roles ("mentor", "mentee") of the person's live enrolments in this organisation."""
     return set(
-        Enrolment.objects.filter(
-            programme__organisation=organisation,
-            user=user,
-            status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PENDING],
+        user.enrolments.filter(
+            programme__organisation=organisation, status__in=LIVE_ENROLMENT_STATUSES
         )
         .values_list("role", flat=True)
         .distinct()
@@ -66,13 +69,45 @@ def profile_roles(*, organisation: Organisation, user: User) -> set[str]:
 def skills_taxonomy(*, organisation: Organisation) -> list[str]:
     """The union of the skills of the organisation's programmes, sorted, without repeats."""
     seen: dict[str, str] = {}
-    for skills in Programme.objects.filter(organisation=organisation).values_list(
-        "skills", flat=True
-    ):
+    for skills in organisation.programmes.values_list("skills", flat=True):
         for skill in skills or []:
             if isinstance(skill, str) and skill.strip():
                 seen.setdefault(skill.strip().casefold(), skill.strip())
     return sorted(seen.values(), key=str.casefold)
+
+
+def answer_as_text(value: object) -> str:
+    """An answer as people read it: a list joined with commas, anything else as text."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def own_questionnaires(*, organisation: Organisation, user: User) -> list[dict[str, object]]:
+    """The person's questionnaire answers per programme of this organisation, read-only.
+
+    One query however many programmes, worded by the same formatter as
+    `programmes.participants.selectors.participant_answers`.
+    """
+    rows = (
+        user.enrolments.filter(
+            programme__organisation=organisation,
+            status__in=LIVE_ENROLMENT_STATUSES,
+            # Only answers to the enrolment's own programme's questions.
+            answers__question__programme_id=F("programme_id"),
+        )
+        .values_list("pk", "programme__name", "role", "answers__question__text", "answers__value")
+        .order_by("programme__name", "role", "answers__question__position", "answers__pk")
+    )
+    sections: dict[int, dict[str, Any]] = {}
+    for enrolment_id, programme_name, role, question, value in rows:
+        section = sections.setdefault(
+            enrolment_id,
+            # The role's label is its value capitalised ("mentor" → "Mentor"); shown lower.
+            {"programme": {"name": programme_name}, "role": role, "responses": []},
+        )
+        section["responses"].append((question, answer_as_text(value)))
+    return list(sections.values())
 
 
 def organisation_people(*, organisation: Organisation) -> QuerySet[User]:

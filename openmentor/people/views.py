@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import (
-    HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
 )
@@ -13,59 +11,19 @@ from django.utils.html import escape
 from django.views.decorators.http import require_http_methods
 
 from openmentor.accounts.models import User
-from openmentor.organisations.access import organisation_view
-from openmentor.organisations.models import Organisation
+from openmentor.core.forms import errors_to_form
+from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.people import selectors, services
 from openmentor.people.completeness import profile_completeness
 from openmentor.people.forms import ProfileForm, SelfIdentificationForm
 from openmentor.people.timezones import timezone_choices
-from openmentor.programmes.models import Answer, Enrolment
-from openmentor.programmes.participants import answer_as_text
-
-
-def _add_service_errors(form: ProfileForm | SelfIdentificationForm, error: ValidationError) -> None:
-    for field, field_errors in error.message_dict.items():
-        for message in field_errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
-def _own_questionnaires(*, organisation: Organisation, user: User) -> list[dict[str, object]]:
-    """The person's questionnaire answers per programme of this organisation, read-only.
-
-    One query however many programmes, worded by the same formatter as
-    `programmes.participants.participant_answers`.
-    """
-    sections: dict[int, dict[str, object]] = {}
-    for answer in (
-        Answer.objects.filter(
-            enrolment__programme__organisation=organisation,
-            enrolment__user=user,
-            enrolment__status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PENDING],
-            question__programme_id=F("enrolment__programme_id"),
-        )
-        .select_related("question", "enrolment__programme")
-        .order_by("enrolment__programme__name", "enrolment__role", "question__position", "pk")
-    ):
-        enrolment = answer.enrolment
-        section = sections.setdefault(
-            enrolment.pk,
-            {
-                "programme": enrolment.programme,
-                "role": enrolment.get_role_display().lower(),
-                "responses": [],
-            },
-        )
-        section["responses"].append(  # type: ignore[attr-defined]
-            (answer.question.text, answer_as_text(answer.value))
-        )
-    return list(sections.values())
 
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+def profile_edit(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
+    user: User = request.user
     profile, created = services.profile_get_or_create(organisation=organisation, user=user)
     form_kwargs = {
         "profile": profile,
@@ -95,7 +53,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                     photo_remove=data["photo_remove"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, "Your profile is saved.")
                 return redirect("profile_edit", slug=organisation.slug)
@@ -113,7 +71,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             "missing": missing,
             "roles": sorted(roles),
             "timezones": timezone_choices(),
-            "own_questionnaires": _own_questionnaires(organisation=organisation, user=user),
+            "own_questionnaires": selectors.own_questionnaires(
+                organisation=organisation, user=user
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -128,13 +88,13 @@ _PLACEHOLDER = (
 
 
 @organisation_view()
-def person_photo(request: HttpRequest, user_id: int) -> HttpResponse:
+def person_photo(request: OrganisationRequest, user_id: int) -> HttpResponse:
     """A member's photo, for other members of the same organisation only.
 
     Media files have no public URL; this view is the only way to them. A member without
     a photo gets a placeholder with their initials.
     """
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.organisation
     person, profile = selectors.member_with_profile(organisation=organisation, user_id=user_id)
     # The object is looked up first, so naming someone elsewhere is 404 whatever the method.
     if request.method not in ("GET", "HEAD"):
@@ -159,10 +119,10 @@ def person_photo(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def self_identification(request: HttpRequest) -> HttpResponse:
+def self_identification(request: OrganisationRequest) -> HttpResponse:
     """The person's own voluntary answers; nobody else ever sees them individually."""
-    organisation = request.organisation  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+    organisation = request.organisation
+    user: User = request.user
     if request.method == "POST" and "clear" in request.POST:
         if services.self_identification_clear(organisation=organisation, user=user):
             messages.success(request, "Your answers are deleted.")
@@ -178,7 +138,7 @@ def self_identification(request: HttpRequest) -> HttpResponse:
                     organisation=organisation, user=user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(
                     request,

@@ -4,7 +4,6 @@ from openmentor.programmes import views
 
 # Pages of one programme, under o/<slug>/programmes/<programme_slug>/.
 programme_patterns = [
-    path("", views.programme_detail, name="programme_detail"),
     path("settings/", views.programme_settings, name="programme_settings"),
     path("status/", views.programme_status, name="programme_status"),
     path("join-link/", views.programme_join_link, name="programme_join_link"),

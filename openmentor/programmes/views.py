@@ -5,16 +5,21 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openmentor.organisations.access import MANAGERS, organisation_view
+from openmentor.core.forms import errors_to_form
+from openmentor.organisations.access import (
+    MANAGERS,
+    PENDING_JOIN_SESSION_KEY,
+    OrganisationRequest,
+    organisation_view,
+)
 from openmentor.organisations.models import Membership
 from openmentor.programmes import selectors, services
+from openmentor.programmes.access import programme_for
 from openmentor.programmes.forms import (
     EnrolmentForm,
     ProgrammeForm,
@@ -25,21 +30,6 @@ from openmentor.programmes.models import Enrolment, Programme
 
 # The join link an anonymous visitor opened, kept through sign-up and e-mail verification
 # (read by core.views.home and the account adapter, like a pending invitation).
-PENDING_JOIN_SESSION_KEY = "openmentor.pending_join"
-
-
-def _errors_to_form(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
 
 
 def _detail(programme: Programme) -> HttpResponse:
@@ -50,8 +40,8 @@ def _detail(programme: Programme) -> HttpResponse:
 
 
 @organisation_view()
-def programme_list(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+def programme_list(request: OrganisationRequest) -> HttpResponse:
+    membership = request.membership
     if membership.is_manager:
         programmes = selectors.programme_summaries(organisation=membership.organisation)
         return render(request, "programmes/list_manager.html", {"programmes": programmes})
@@ -66,8 +56,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def programme_create(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+def programme_create(request: OrganisationRequest) -> HttpResponse:
+    membership = request.membership
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,7 +65,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
                 organisation=membership.organisation, actor=membership, values=form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request, f"{programme.name} is ready as a draft. Add its questionnaire next."
@@ -85,51 +75,10 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/form.html", {"form": form, "programme": None}, status=status)
 
 
-@organisation_view()
-def programme_detail(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    membership = _membership(request)
-    programme = selectors.programme_for_member(membership=membership, slug=programme_slug)
-    if membership.is_manager:
-        counts = {
-            (row["role"], row["status"]): row["n"]
-            for row in Enrolment.objects.filter(programme=programme)
-            .values("role", "status")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
-        previous, following = services.status_neighbours(programme)
-        join_url = (
-            request.build_absolute_uri(reverse("programme_join", args=[programme.join_token]))
-            if programme.join_token
-            else None
-        )
-        context: dict[str, Any] = {
-            "programme": programme,
-            "mentors": sum(n for (r, s), n in counts.items() if r == "mentor" and s == "active"),
-            "mentees": sum(n for (r, s), n in counts.items() if r == "mentee" and s == "active"),
-            "pending": sum(n for (r, s), n in counts.items() if s == "pending"),
-            "question_count": programme.questions.count(),
-            "previous_status": previous and Programme.Status(previous),
-            "next_status": following and Programme.Status(following),
-            "invite_form": ProgrammeInviteForm(),
-            "join_url": join_url,
-            "accepts_enrolment": selectors.programme_accepts_enrolment(programme),
-        }
-        return render(request, "programmes/detail_manager.html", context)
-    enrolments = selectors.member_enrolments_in(programme=programme, user=membership.user)
-    context = {
-        "programme": programme,
-        "enrolments": list(enrolments.values()),
-        "checklist": selectors.participant_checklist(membership=membership, programme=programme),
-        "can_enrol": selectors.programme_accepts_enrolment(programme) and len(enrolments) < 2,
-    }
-    return render(request, "programmes/detail_participant.html", context)
-
-
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def programme_settings(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    membership = _membership(request)
+def programme_settings(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    membership = request.membership
     programme = selectors.programme_for_manager(
         organisation=membership.organisation, slug=programme_slug
     )
@@ -143,7 +92,7 @@ def programme_settings(request: HttpRequest, programme_slug: str) -> HttpRespons
                 programme=programme, actor=membership, values=form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "The settings are saved.")
             return _detail(programme)
@@ -158,8 +107,8 @@ def programme_settings(request: HttpRequest, programme_slug: str) -> HttpRespons
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def programme_status(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    membership = _membership(request)
+def programme_status(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    membership = request.membership
     programme = selectors.programme_for_manager(
         organisation=membership.organisation, slug=programme_slug
     )
@@ -178,8 +127,8 @@ def programme_status(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def programme_join_link(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    membership = _membership(request)
+def programme_join_link(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    membership = request.membership
     programme = selectors.programme_for_manager(
         organisation=membership.organisation, slug=programme_slug
     )
@@ -196,8 +145,8 @@ def programme_join_link(request: HttpRequest, programme_slug: str) -> HttpRespon
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def programme_invite(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    membership = _membership(request)
+def programme_invite(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    membership = request.membership
     programme = selectors.programme_for_manager(
         organisation=membership.organisation, slug=programme_slug
     )
@@ -212,7 +161,7 @@ def programme_invite(request: HttpRequest, programme_slug: str) -> HttpResponse:
                 duplicates=form.duplicates,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             _report_outcome(request, outcome)
             return _detail(programme)
@@ -254,19 +203,13 @@ def _report_outcome(request: HttpRequest, outcome: services.InvitationOutcome) -
 # --- Questionnaire builder -------------------------------------------------------------
 
 
-def _manager_programme(request: HttpRequest, programme_slug: str) -> Programme:
-    return selectors.programme_for_manager(
-        organisation=_membership(request).organisation, slug=programme_slug
-    )
-
-
 def _questions_url(programme: Programme) -> str:
     return reverse("question_list", args=[programme.organisation.slug, programme.slug])
 
 
 @organisation_view(roles=MANAGERS)
-def question_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def question_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     questions = list(selectors.questions_for_programme(programme=programme))
     return render(
         request,
@@ -281,25 +224,29 @@ def question_list(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def question_create(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def question_create(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     return _question_form(request, programme, None)
 
 
 @organisation_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
-def question_edit(request: HttpRequest, programme_slug: str, question_id: int) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def question_edit(
+    request: OrganisationRequest, programme_slug: str, question_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     question = selectors.question_for_programme(programme=programme, question_id=question_id)
     return _question_form(request, programme, question)
 
 
-def _question_form(request: HttpRequest, programme: Programme, question: Any) -> HttpResponse:
+def _question_form(
+    request: OrganisationRequest, programme: Programme, question: Any
+) -> HttpResponse:
     locked = services.questionnaire_lock_reason(programme)
     initial = QuestionForm.initial_for(question) if question else None
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and not locked and form.is_valid():
-        membership = _membership(request)
+        membership = request.membership
         try:
             if question is None:
                 services.question_create(
@@ -310,7 +257,7 @@ def _question_form(request: HttpRequest, programme: Programme, question: Any) ->
                     question=question, actor=membership, values=form.cleaned_data
                 )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, "The question is saved.")
             return redirect(_questions_url(programme))
@@ -328,11 +275,13 @@ def _question_form(request: HttpRequest, programme: Programme, question: Any) ->
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def question_delete(request: HttpRequest, programme_slug: str, question_id: int) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def question_delete(
+    request: OrganisationRequest, programme_slug: str, question_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     question = selectors.question_for_programme(programme=programme, question_id=question_id)
     try:
-        services.question_delete(question=question, actor=_membership(request))
+        services.question_delete(question=question, actor=request.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -342,13 +291,15 @@ def question_delete(request: HttpRequest, programme_slug: str, question_id: int)
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def question_move(request: HttpRequest, programme_slug: str, question_id: int) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def question_move(
+    request: OrganisationRequest, programme_slug: str, question_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     question = selectors.question_for_programme(programme=programme, question_id=question_id)
     try:
         services.question_move(
             question=question,
-            actor=_membership(request),
+            actor=request.membership,
             direction=request.POST.get("direction", ""),
         )
     except ValidationError as error:
@@ -357,8 +308,8 @@ def question_move(request: HttpRequest, programme_slug: str, question_id: int) -
 
 
 @organisation_view(roles=MANAGERS)
-def questionnaire_preview(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def questionnaire_preview(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     questions = list(selectors.questions_for_programme(programme=programme))
     form = EnrolmentForm(programme=programme, questions=questions)
     return render(request, "programmes/preview.html", {"programme": programme, "form": form})
@@ -368,8 +319,8 @@ def questionnaire_preview(request: HttpRequest, programme_slug: str) -> HttpResp
 
 
 @organisation_view(roles=MANAGERS)
-def approval_queue(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def approval_queue(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     enrolments = list(selectors.pending_enrolments(programme=programme)[:500])
     return render(
         request, "programmes/approvals.html", {"programme": programme, "enrolments": enrolments}
@@ -378,8 +329,10 @@ def approval_queue(request: HttpRequest, programme_slug: str) -> HttpResponse:
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def approval_decide(request: HttpRequest, programme_slug: str, enrolment_id: int) -> HttpResponse:
-    programme = _manager_programme(request, programme_slug)
+def approval_decide(
+    request: OrganisationRequest, programme_slug: str, enrolment_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
     enrolment = selectors.pending_enrolment(programme=programme, enrolment_id=enrolment_id)
     decision = request.POST.get("decision")
     url = reverse("approval_queue", args=[programme.organisation.slug, programme.slug])
@@ -388,7 +341,7 @@ def approval_decide(request: HttpRequest, programme_slug: str, enrolment_id: int
         return redirect(url)
     try:
         services.enrolment_decide(
-            enrolment=enrolment, actor=_membership(request), approve=decision == "approve"
+            enrolment=enrolment, actor=request.membership, approve=decision == "approve"
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -407,8 +360,8 @@ def approval_decide(request: HttpRequest, programme_slug: str, enrolment_id: int
 
 @organisation_view()
 @require_http_methods(["GET", "POST"])
-def programme_enrol(request: HttpRequest, programme_slug: str) -> HttpResponse:
-    membership = _membership(request)
+def programme_enrol(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    membership = request.membership
     programme = selectors.programme_for_enrolment(membership=membership, slug=programme_slug)
     if not selectors.programme_accepts_enrolment(programme):
         return render(request, "programmes/enrol_closed.html", {"programme": programme}, status=409)
@@ -440,7 +393,7 @@ def programme_enrol(request: HttpRequest, programme_slug: str) -> HttpResponse:
                 ambassador=ambassador,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             request.session.pop(PENDING_JOIN_SESSION_KEY, None)
             if enrolments[0].status == Enrolment.Status.PENDING:
@@ -512,7 +465,7 @@ def programme_join(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(enrol_url)
     if request.method == "POST":
         try:
-            services.programme_join_membership(programme=programme, user=request.user)  # type: ignore[arg-type]
+            services.programme_join_membership(programme=programme, user=request.user)
         except ValidationError as error:
             return render(
                 request,

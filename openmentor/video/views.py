@@ -22,8 +22,7 @@ from openmentor.accounts.models import User
 from openmentor.meetings import selectors as meeting_selectors
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships import selectors as mentorship_selectors
-from openmentor.organisations.access import organisation_view
-from openmentor.organisations.models import Membership
+from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.video import ice, janus, selectors, services
 from openmentor.video.forms import CallPreferenceForm
 from openmentor.video.models import Room
@@ -33,8 +32,8 @@ ROOM_PERMISSIONS = "camera=(self), microphone=(self), display-capture=(self)"
 
 
 @organisation_view()
-def meeting_call(request: HttpRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def meeting_call(request: OrganisationRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+    membership = request.membership
     mentorship = mentorship_selectors.mentorship_for_member(
         membership=membership, mentorship_id=mentorship_id
     )
@@ -44,8 +43,8 @@ def meeting_call(request: HttpRequest, mentorship_id: int, meeting_id: int) -> H
 
 
 @organisation_view()
-def mentorship_call(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def mentorship_call(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
+    membership = request.membership
     mentorship = mentorship_selectors.mentorship_for_member(
         membership=membership, mentorship_id=mentorship_id
     )
@@ -54,8 +53,8 @@ def mentorship_call(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 
 @organisation_view()
-def group_call(request: HttpRequest, room_id: int) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def group_call(request: OrganisationRequest, room_id: int) -> HttpResponse:
+    membership = request.membership
     access = selectors.room_access(user=membership.user, room_id=room_id)
     if access is None or access.room.organisation_id != membership.organisation_id:
         raise Http404("No such call")
@@ -66,8 +65,8 @@ def group_call(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @organisation_view()
 @require_POST
-def call_preferences(request: HttpRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def call_preferences(request: OrganisationRequest) -> HttpResponse:
+    membership = request.membership
     form = CallPreferenceForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

@@ -27,6 +27,54 @@ def test_repeated_failed_logins_are_refused_even_with_the_right_password() -> No
     assert "_auth_user_id" not in client.session
 
 
+def _login(client: Client, email: str, password: str, **headers: str) -> int:
+    client.post("/accounts/login/", {"login": email, "password": password}, **headers)
+    return 1 if "_auth_user_id" in client.session else 0
+
+
+def test_a_guesser_elsewhere_cannot_lock_the_owner_out_and_the_owner_is_told(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    user = UserFactory(email="owner@example.org")
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(8):
+            assert _login(attacker, user.email, "wrong-guess") == 0
+        # The guesser stays paused, even with the right password.
+        assert _login(attacker, user.email, PASSWORD) == 0
+    # The owner, from their own address, signs in at once.
+    assert _login(Client(REMOTE_ADDR="198.51.100.4"), user.email, PASSWORD) == 1
+    notices = [m for m in mail.outbox if "Failed sign-ins" in m.subject]
+    assert len(notices) == 1, "one notice, not one per attempt"
+    assert notices[0].to == [user.email] and "203.0.113.9" in notices[0].body
+
+
+def test_no_notice_is_sent_for_an_address_that_has_no_account(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(7):
+            _login(Client(), "nobody@example.org", "wrong-guess")
+    assert mail.outbox == []
+
+
+def test_forwarded_addresses_count_only_behind_a_proxy(settings) -> None:  # type: ignore[no-untyped-def]
+    user = UserFactory(email="proxied@example.org")
+    # Without BEHIND_PROXY the header is the client's to forge: a new one per guess
+    # does not get the guesser round the limit.
+    for n in range(6):
+        _login(Client(), user.email, "wrong-guess", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    assert _login(Client(), user.email, PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.77") == 0
+
+    # Behind the proxy every request comes from its address; the header names the client.
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(6):
+        _login(Client(**proxy), user.email, "wrong-guess", HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert _login(Client(**proxy), user.email, PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.200") == 0
+    assert _login(Client(**proxy), user.email, PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.201") == 1
+
+
 def test_unverified_address_cannot_log_in_until_verified() -> None:
     user = UserFactory(email="new@example.org", verified=False)
     client = Client()

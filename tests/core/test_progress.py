@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from openmentor.core import progress
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_progress_written_in_one_process_is_read_in_another(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(progress, "VAR_DIR", tmp_path)
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path)
     progress.progress_set("import:7", 1500)
     reader = subprocess.run(
         [
@@ -43,7 +44,7 @@ def test_progress_written_in_one_process_is_read_in_another(
 def test_a_missing_or_garbled_file_reads_as_zero(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(progress, "VAR_DIR", tmp_path)
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path)
     assert progress.progress_get("nothing") == 0
     (tmp_path / "progress").mkdir()
     (tmp_path / "progress" / "bad").write_text("x")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from openmentor.core.demo import DEMO_PASSWORD, seed_demo
+from openmentor.demo.seed import DEMO_PASSWORD, seed_demo
 from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import user_id_of
 from openmentor.mentorships.models import Mentorship

@@ -13,7 +13,7 @@ from django.core import mail
 from freezegun import freeze_time
 from playwright.sync_api import Browser, Page, expect
 
-from openmentor.matching.choice_tasks import request_expiry
+from openmentor.matching.choice.tasks import request_expiry
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import Mentorship
 from tests.conftest import make_tenant

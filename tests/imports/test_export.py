@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from openmentor.people import exporting
 from openmentor.people.models import ParticipantImport, Profile
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.participants import exporting
 from tests.conftest import Tenant
 from tests.factories import EnrolmentFactory, ProfileFactory, UserFactory
 from tests.imports.helpers import HEADER, check, csv_bytes, person, uploaded, url

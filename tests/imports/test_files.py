@@ -8,8 +8,9 @@ import zipfile
 import pytest
 from django.test import Client
 
-from openmentor.people import importing
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports import reading
+from openmentor.programmes.imports import selectors as import_selectors
 from openmentor.programmes.models import Programme
 from tests.imports.helpers import HEADER, csv_bytes, person, upload, uploaded, xlsx_bytes
 
@@ -87,13 +88,13 @@ def test_a_file_over_10_mb_is_refused(manager_client: Client, programme: Program
 
 
 def test_a_file_over_50000_rows_is_refused(manager_client: Client, programme: Programme) -> None:
-    content = b"email,role\n" + b"a@b.co,mentee\n" * (importing.MAX_ROWS + 1)
+    content = b"email,role\n" + b"a@b.co,mentee\n" * (reading.MAX_ROWS + 1)
     _refused(upload(manager_client, programme, content), "more than 50,000 rows")
 
 
 def test_exactly_50000_rows_are_accepted(manager_client: Client, programme: Programme) -> None:
-    content = b"email,role\n" + b"a@b.co,mentee\n" * importing.MAX_ROWS
-    assert uploaded(manager_client, programme, content).total_rows == importing.MAX_ROWS
+    content = b"email,role\n" + b"a@b.co,mentee\n" * reading.MAX_ROWS
+    assert uploaded(manager_client, programme, content).total_rows == reading.MAX_ROWS
 
 
 def test_utf8_with_bom_is_read_and_the_bom_is_not_part_of_the_header(
@@ -111,14 +112,14 @@ def test_utf8_without_bom_keeps_its_accents(manager_client: Client, programme: P
     assert not content.startswith(b"\xef\xbb\xbf")
     participant_import = uploaded(manager_client, programme, content)
     assert participant_import.encoding == "utf-8"
-    assert importing.table_preview(participant_import)[0][1:3] == ["Zoë", "Łukasz"]
+    assert import_selectors.table_preview(participant_import)[0][1:3] == ["Zoë", "Łukasz"]
 
 
 def test_latin1_is_read_and_recorded(manager_client: Client, programme: Programme) -> None:
     content = csv_bytes([HEADER, person(1, **{"First name": "Zoë"})], encoding="latin-1")
     participant_import = uploaded(manager_client, programme, content)
     assert participant_import.encoding == "latin-1"
-    assert importing.table_preview(participant_import)[0][1] == "Zoë"
+    assert import_selectors.table_preview(participant_import)[0][1] == "Zoë"
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
@@ -128,7 +129,7 @@ def test_the_delimiter_is_sniffed(
     content = csv_bytes([HEADER, person(1, Skills="python, leadership")], delimiter=delimiter)
     participant_import = uploaded(manager_client, programme, content)
     assert participant_import.header == HEADER
-    assert importing.table_preview(participant_import)[0][7] == "python, leadership"
+    assert import_selectors.table_preview(participant_import)[0][7] == "python, leadership"
 
 
 def test_an_xlsx_workbook_is_read_with_numbers_as_text(
@@ -141,7 +142,7 @@ def test_an_xlsx_workbook_is_read_with_numbers_as_text(
     )
     assert participant_import.file_kind == "xlsx"
     assert participant_import.total_rows == 1  # the blank row is not a participant
-    assert importing.table_preview(participant_import)[0][8:10] == ["3", "12"]
+    assert import_selectors.table_preview(participant_import)[0][8:10] == ["3", "12"]
 
 
 def test_a_workbook_named_csv_is_read_as_a_workbook(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from openmentor.people import importing
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports import reading
 from openmentor.programmes.models import Programme
 from tests.imports.helpers import check, csv_bytes, uploaded, url
 
@@ -30,7 +30,7 @@ def test_the_mapping_is_guessed_from_common_header_names() -> None:
         "Years of experience",
         "Notes",
     ]
-    assert importing.mapping_guess(header) == {
+    assert reading.mapping_guess(header) == {
         "email": 0,
         "first_name": 1,
         "last_name": 2,
@@ -63,7 +63,7 @@ def test_the_page_shows_a_preview_and_a_labelled_select_per_field(
         url("import_detail", programme, participant_import.pk)
     ).content.decode()
     assert "<td>ann@example.org</td>" in page
-    for field in importing.FIELDS:
+    for field in reading.FIELDS:
         assert f'<label for="id_{field.key}">{field.label}' in page
     assert "Address (column A)" in page
 

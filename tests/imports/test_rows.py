@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from openmentor.people import importing
 from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports import reading, validation
 from openmentor.programmes.models import Enrolment, Programme
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.imports.helpers import HEADER, check, csv_bytes, person, uploaded, url
@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 def _dry_run(programme: Programme, rows: list[list[str]]) -> list[tuple[int, str]]:
     """(row number, reason) of each refused row."""
     data = csv_bytes([HEADER, *rows])
-    summary = importing.table_summary(data)
-    result = importing.rows_check(
+    summary = reading.table_summary(data)
+    result = validation.rows_check(
         data=data,
         header=summary.header,
-        mapping=importing.mapping_guess(summary.header),
+        mapping=reading.mapping_guess(summary.header),
         programme=programme,
     )
     import csv

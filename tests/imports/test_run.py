@@ -12,8 +12,9 @@ from django.test import Client
 
 from openmentor.accounts.models import User
 from openmentor.organisations.models import Membership, Role
-from openmentor.people import importing
 from openmentor.people.models import ParticipantImport, Profile
+from openmentor.programmes.imports import services as importing
+from openmentor.programmes.imports import validation
 from openmentor.programmes.models import Enrolment, Programme
 from tests.conftest import Tenant
 from tests.factories import EnrolmentFactory, ProfileFactory, UserFactory
@@ -190,7 +191,7 @@ def _fail_at_row(monkeypatch: pytest.MonkeyPatch, row_number: int) -> None:
     """Makes the batch holding the given row fail at write time, as a database would."""
     write = importing._write_batch
 
-    def failing(*, programme: Programme, rows: list[importing.ValidRow]) -> int:
+    def failing(*, programme: Programme, rows: list[validation.ValidRow]) -> int:
         written = write(programme=programme, rows=rows)
         if any(row.number == row_number for row in rows):
             raise IntegrityError("simulated failure")
@@ -325,7 +326,7 @@ def test_an_all_or_nothing_import_shows_live_progress_before_it_commits(
     seen: list[int] = []
     write = importing._write_batch
 
-    def watching(*, programme: Programme, rows: list[importing.ValidRow]) -> int:
+    def watching(*, programme: Programme, rows: list[validation.ValidRow]) -> int:
         fresh = ParticipantImport.objects.get(pk=participant_import.pk)
         seen.append(importing.import_progress(fresh))  # what the progress fragment reads
         return write(programme=programme, rows=rows)

@@ -14,10 +14,8 @@ from freezegun import freeze_time
 
 from openmentor.accounts.models import User
 from openmentor.core.scheduler import registered_jobs
-from openmentor.matching import (
-    choice,
-    choice_tasks,  # noqa: F401  (registers the periodic job)
-)
+from openmentor.matching.choice import services as choice
+from openmentor.matching.choice import tasks as choice_tasks  # noqa: F401  (registers the periodic job)
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import Mentorship
 from openmentor.notifications.models import Notification

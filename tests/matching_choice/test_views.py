@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from openmentor.accounts.models import User
-from openmentor.matching import choice
+from openmentor.matching.choice import services as choice
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Programme

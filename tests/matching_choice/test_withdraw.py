@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from openmentor.matching import choice
+from openmentor.matching.choice import services as choice
 from openmentor.matching.models import MentorRequest
 from openmentor.notifications.models import Notification
 from tests.matching_choice.conftest import committed, logged_in, mentees_of, mentors_of

@@ -313,3 +313,49 @@ def test_calendar_feed_stops_when_the_person_leaves_the_organisation(
     assert Client().get(f"/calendar/{token}.ics").status_code == 200
     tenant.participant.delete()
     assert Client().get(f"/calendar/{token}.ics").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("zone", "data"),
+    [
+        # The local time converts to a UTC instant past the end of the calendar.
+        ("America/Los_Angeles", {"date": "9999-12-31", "time": "23:00"}),
+        # ... or before its start.
+        ("Asia/Tokyo", {"date": "0001-01-01", "time": "01:00"}),
+        ("UTC", {"date": "2500-01-01", "time": "10:00"}),
+        # Repeats that would run off the end of the calendar.
+        (
+            "UTC",
+            {
+                "date": "9999-06-01",
+                "time": "10:00",
+                "repeat_every_weeks": "12",
+                "repeat_count": "26",
+            },
+        ),
+    ],
+)
+def test_extreme_dates_are_refused_at_the_date_field(
+    tenant: Tenant, pair: Mentorship, zone: str, data: dict[str, str]
+) -> None:
+    set_profile(pair, tenant.participant.user_id, timezone=zone)
+    response = _post_propose(client_for(tenant.participant), pair, **data)
+    assert response.status_code == 400
+    assert "within ten years" in " ".join(response.context["form"].errors["date"])
+    assert Meeting.objects.count() == 0
+
+
+def test_a_reschedule_to_an_extreme_date_is_refused_at_the_date_field(
+    tenant: Tenant, pair: Mentorship
+) -> None:
+    meeting = make_meeting(pair, dt.datetime(2025, 3, 6, 9, tzinfo=UTC))
+    set_profile(pair, tenant.participant.user_id, timezone="America/Los_Angeles")
+    with freeze_time(NOW):
+        response = client_for(tenant.participant).post(
+            _url("meeting_reschedule", pair, meeting),
+            {"date": "9999-12-31", "time": "23:00", "duration_minutes": "30"},
+        )
+    assert response.status_code == 400
+    assert "within ten years" in " ".join(response.context["form"].errors["date"])
+    meeting.refresh_from_db()
+    assert meeting.starts_at == dt.datetime(2025, 3, 6, 9, tzinfo=UTC)

@@ -6,6 +6,7 @@ a browser would reach it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from openmentor.config.asgi import application
 from openmentor.mentorships.models import Mentorship
-from openmentor.messaging import services
+from openmentor.messaging import consumers, selectors, services
 from openmentor.messaging.models import Message, ReadState
 from openmentor.organisations.models import Membership
 from tests.conftest import Tenant, client_for
@@ -133,6 +134,10 @@ async def test_a_message_sent_by_the_form_also_arrives_live(pair: Pair) -> None:
         ('{"type": "message.send", "body": " \\n "}', "Write a message"),
         (json.dumps({"type": "message.send", "body": "z" * 5001}), "at most 5,000 characters"),
         (json.dumps({"type": "message.send", "body": "z" * 70_000}), "too large"),
+        # PostgreSQL refuses NUL in text; a lone surrogate cannot be encoded at all.
+        ('{"type": "message.send", "body": "a\\u0000b"}', "NUL character"),
+        ('{"type": "message.send", "body": "a\\ud800b"}', "broken character"),
+        ('{"type": "shout\\ud800"}', "Unknown frame type"),
     ],
 )
 async def test_bad_frames_get_a_clear_error_and_store_nothing(
@@ -230,3 +235,79 @@ async def test_a_reconnecting_page_catches_up_from_its_last_message(pair: Pair) 
         assert await socket.receive_nothing(timeout=0.2)
     async with connected(pair.mentorship.pk, mentee, query="after=junk") as socket:
         assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_frames_over_the_connection_limit_are_refused_and_the_socket_survives(
+    pair: Pair,
+) -> None:
+    mentee = await database_sync_to_async(session_of)(pair.mentee)
+    async with connected(pair.mentorship.pk, mentee) as socket:
+        for i in range(300):
+            await socket.send_json_to({"type": "message.send", "body": f"flood {i}"})
+        replies = [await socket.receive_json_from(timeout=10) for _ in range(300)]
+        refused = [r for r in replies if r["type"] == "error"]
+        assert all("too fast" in r["error"] for r in refused)
+        stored = await count_messages()
+        assert 0 < stored <= consumers.CONNECTION_BURST + 5
+        assert len(refused) == 300 - stored
+        # Tokens come back with time: the same socket can send again.
+        await asyncio.sleep(1.1)
+        await socket.send_json_to({"type": "message.send", "body": "calm again"})
+        assert (await socket.receive_json_from(timeout=5))["body"] == "calm again"
+
+
+async def test_one_person_is_limited_across_all_their_connections(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long window, so the test cannot straddle two windows.
+    monkeypatch.setattr(consumers, "PERSON_WINDOW_SECONDS", 3600)
+    monkeypatch.setattr(consumers, "PERSON_MESSAGES", 8)
+    mentee = await database_sync_to_async(session_of)(pair.mentee)
+    sockets = [communicator(pair.mentorship.pk, mentee) for _ in range(4)]
+    for socket in sockets:
+        assert (await socket.connect())[0]
+    try:
+        for socket in sockets:
+            for i in range(5):  # each connection stays under its own burst
+                await socket.send_json_to({"type": "message.send", "body": f"m{i}"})
+        errors = 0
+        for socket in sockets:
+            # Each socket hears every stored message plus its own refusals.
+            while not await socket.receive_nothing(timeout=0.3):
+                frame = await socket.receive_json_from(timeout=5)
+                if frame["type"] == "error":
+                    assert "too fast" in frame["error"]
+                    errors += 1
+    finally:
+        for socket in sockets:
+            await socket.disconnect()
+    assert await count_messages() == 8
+    assert errors == 20 - 8
+
+
+async def test_delivery_does_not_query_access_for_every_socket(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = selectors.conversation_for_user
+
+    def counting(**kwargs: Any) -> Mentorship | None:
+        calls.append(kwargs["mentorship_id"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "conversation_for_user", counting)
+    mentee = await database_sync_to_async(session_of)(pair.mentee)
+    mentor = await database_sync_to_async(session_of)(pair.mentor)
+    sockets = [communicator(pair.mentorship.pk, (mentee, mentor)[i % 2]) for i in range(20)]
+    for socket in sockets:
+        assert (await socket.connect())[0]
+    try:
+        for i in range(5):
+            await sockets[i].send_json_to({"type": "message.send", "body": f"hello {i}"})
+            for socket in sockets:
+                assert (await socket.receive_json_from(timeout=5))["body"] == f"hello {i}"
+    finally:
+        for socket in sockets:
+            await socket.disconnect()
+    # One check per connection and one per send; none per delivery (was 20 per message).
+    assert len(calls) == 20 + 5

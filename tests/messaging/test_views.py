@@ -100,6 +100,8 @@ def test_sending_without_javascript_posts_and_redirects(pair: Pair) -> None:
         ({}, "Write a message (or attach a file) before sending."),
         ({"body": "   "}, "Write a message (or attach a file) before sending."),
         ({"body": "y" * 5001}, "at most 5,000 characters; this one has 5,001"),
+        # The same validator, and so the same words, as the websocket.
+        ({"body": "a\x00b"}, "cannot contain the NUL character"),
     ],
 )
 def test_bad_messages_are_refused_at_the_field_keeping_the_text(
@@ -111,7 +113,7 @@ def test_bad_messages_are_refused_at_the_field_keeping_the_text(
     assert '<p class="error" id="id_body_error">' in page
     assert says in page
     assert "Your message was not sent" in page
-    if data.get("body", "").strip():
+    if data.get("body", "").strip() and "\x00" not in data["body"]:
         assert data["body"] in page  # what they typed is still in the box
     assert not Message.objects.exists()
 

@@ -9,7 +9,7 @@ from openmentor.matching import services as matching
 from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.services import mentorship_create
 from openmentor.programmes.models import Campaign, Programme
-from openmentor.programmes.promotion import campaign_send
+from openmentor.programmes.promotion.services import campaign_send
 from openmentor.programmes.selectors import programme_refusal
 from tests.conftest import Tenant
 from tests.scenarios import enrolling_programme
@@ -76,8 +76,8 @@ def test_a_closed_programme_cannot_be_promoted(tenant: Tenant) -> None:
 def test_nothing_is_imported_into_a_closed_programme(tenant: Tenant) -> None:
     from django.core.files.base import ContentFile
 
-    from openmentor.people.importing import participant_import_start
     from openmentor.people.models import ParticipantImport
+    from openmentor.programmes.imports.services import participant_import_start
 
     scenario = enrolling_programme(tenant.organisation, mentors=0, mentees=0)
     Programme.objects.filter(pk=scenario.programme.pk).update(status="closed")

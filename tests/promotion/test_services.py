@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openmentor.organisations.models import Membership, Role
-from openmentor.programmes import promotion
 from openmentor.programmes.models import Campaign, CampaignDelivery, Enrolment, Programme
-from openmentor.programmes.promotion_tasks import campaign_deliver
+from openmentor.programmes.promotion import services as promotion
+from openmentor.programmes.promotion.tasks import campaign_deliver
 from tests.conftest import Tenant
 from tests.factories import EnrolmentFactory, MembershipFactory, ProgrammeFactory
 

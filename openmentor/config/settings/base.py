@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "openmentor.matching",
     "openmentor.feedback",
     "openmentor.video",
+    "openmentor.dashboard",
+    "openmentor.demo",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "openmentor.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "openmentor.organisations.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -171,8 +173,13 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OpenMentor] "
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# The client address for rate limits: the last X-Forwarded-For entry (the one our proxy
+# added) only behind a proxy; otherwise the header is the client's to forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 ACCOUNT_RATE_LIMITS = {
-    # Failed logins: per address and per account, to slow password guessing.
+    # Failed logins: per address, and per account and address together (the adapter's
+    # key), so a guesser elsewhere cannot lock the owner out.
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
 }
@@ -189,6 +196,8 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe over plain HTTP; the health check answers there too.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -196,7 +205,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content security policy: everything from our own origin, no inline scripts.

@@ -1,0 +1,10 @@
+"""Signals the mentorships app sends to the apps above it, which it does not import."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent by `mentorship_end` inside its transaction, once the mentorship is saved as ended,
+# with `mentorship` and `actor`. Receivers run in that transaction, so a receiver that
+# fails undoes the ending too. The meetings app cancels the pair's upcoming meetings.
+mentorship_ended = Signal()

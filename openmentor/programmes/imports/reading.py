@@ -1,0 +1,287 @@
+"""Reading an uploaded table of participants: CSV (any common encoding and delimiter) or
+XLSX, and which of its columns mean what. Plain Python, no Django: it takes bytes and
+returns rows of text, so it can be tested and benchmarked on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+# An XLSX is a zip: refuse one that would expand beyond this (a "zip bomb").
+MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+class ImportFileError(Exception):
+    """The uploaded file cannot be imported; the message is shown to the manager."""
+
+
+# --- The columns OpenMentor understands ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportField:
+    key: str
+    label: str
+    # Header names (lower case, letters and digits only) that map to this field.
+    aliases: tuple[str, ...]
+    required: bool = False
+
+
+FIELDS: tuple[ImportField, ...] = (
+    ImportField(
+        "email",
+        "E-mail address",
+        ("email", "emailaddress", "mail", "workemail", "emailid"),
+        required=True,
+    ),
+    ImportField("first_name", "First name", ("firstname", "givenname", "forename", "first")),
+    ImportField("last_name", "Last name", ("lastname", "surname", "familyname", "last")),
+    ImportField(
+        "role",
+        "Role (mentor or mentee)",
+        ("role", "programmerole", "participanttype", "type", "mentorormentee"),
+        required=True,
+    ),
+    ImportField("job_title", "Job title", ("jobtitle", "title", "position", "job")),
+    ImportField("department", "Department", ("department", "dept", "team", "division")),
+    ImportField("timezone", "Timezone", ("timezone", "tz", "timezonename")),
+    ImportField("languages", "Languages", ("languages", "language", "langs")),
+    ImportField("skills", "Skills", ("skills", "skill", "topics", "expertise", "interests")),
+    ImportField("goals", "Goals", ("goals", "goal", "objectives")),
+    ImportField("bio", "Bio", ("bio", "biography", "about", "aboutme")),
+    ImportField(
+        "capacity",
+        "Mentor capacity",
+        ("capacity", "mentorcapacity", "maxmentees", "mentees"),
+    ),
+    ImportField(
+        "seniority",
+        "Seniority (years)",
+        ("seniority", "seniorityyears", "yearsofexperience", "experience", "years"),
+    ),
+)
+FIELD_KEYS = tuple(f.key for f in FIELDS)
+FIELD_LABELS = {f.key: f.label for f in FIELDS}
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def mapping_guess(header: Sequence[str]) -> dict[str, int]:
+    """Field key → column index, from the header's names; each column used once."""
+    keys = [_header_key(name) for name in header]
+    mapping: dict[str, int] = {}
+    used: set[int] = set()
+    for import_field in FIELDS:
+        for alias in import_field.aliases:
+            if alias in keys and keys.index(alias) not in used:
+                mapping[import_field.key] = keys.index(alias)
+                used.add(keys.index(alias))
+                break
+    return mapping
+
+
+# --- Reading the file ------------------------------------------------------------------
+
+# Bytes that never occur in a text file (everything below space except tab, LF, FF, CR).
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (
+        b"\xd0\xcf\x11\xe0",
+        "This is an old Excel (.xls) or other Office file. Save it as .xlsx or CSV.",
+    ),
+    (b"\x89PNG", "This is a PNG image, not a CSV or Excel (.xlsx) file."),
+    (b"\xff\xd8\xff", "This is a JPEG image, not a CSV or Excel (.xlsx) file."),
+    (b"GIF8", "This is a GIF image, not a CSV or Excel (.xlsx) file."),
+    (b"%PDF", "This is a PDF document, not a CSV or Excel (.xlsx) file."),
+    (b"\x1f\x8b", "This is a compressed (gzip) file. Upload the CSV or .xlsx file itself."),
+)
+NOT_A_TABLE = "This file is neither a CSV file nor an Excel (.xlsx) workbook."
+
+
+@dataclass
+class Table:
+    kind: str  # "csv" or "xlsx"
+    encoding: str  # how a CSV was decoded; blank for XLSX
+    header: list[str]
+    # (row number as a spreadsheet shows it, the header being row 1; the cells),
+    # blank rows left out. A generator: read it once.
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def file_kind(data: bytes) -> str:
+    """ "csv" or "xlsx" from the content itself, whatever the file is called."""
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    for magic, message in _MAGIC:
+        if data.startswith(magic):
+            raise ImportFileError(message)
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                expanded = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile as error:
+            raise ImportFileError("This zip file is damaged; it cannot be read.") from error
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise ImportFileError(
+                "This is a zip file but not an Excel (.xlsx) workbook. Upload a CSV or .xlsx file."
+            )
+        if expanded > MAX_XLSX_UNCOMPRESSED:
+            raise ImportFileError("This workbook is too large once unpacked; split it up.")
+        return "xlsx"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "csv"
+    if _BINARY_BYTES.search(data[:65536]):
+        raise ImportFileError(NOT_A_TABLE)
+    return "csv"
+
+
+def csv_decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding used: UTF-8 (with or without BOM), else Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # Latin-1 decodes any byte string: spreadsheets saved by older Excel on Windows.
+        return data.decode("latin-1"), "latin-1"
+
+
+def csv_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever splits the header line into the most columns."""
+    first_line = next(iter(text.splitlines()), "")
+    best, best_count = ",", 1
+    for delimiter in (",", ";", "\t"):
+        count = len(next(csv.reader([first_line], delimiter=delimiter), []))
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _csv_records(text: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    try:
+        for record in reader:
+            yield [cell.strip() for cell in record]
+    except csv.Error as error:
+        raise ImportFileError(
+            f"The CSV file is malformed near line {reader.line_num}: {error}."
+        ) from error
+
+
+def _xlsx_records(data: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for damaged files
+        raise ImportFileError("This Excel workbook is damaged; it cannot be read.") from error
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell_text(value) for value in values]
+    finally:
+        workbook.close()
+
+
+def table_open(data: bytes) -> Table:
+    """Reads the header; the rows follow lazily. Raises ImportFileError when unusable."""
+    kind = file_kind(data)
+    if kind == "csv":
+        text, encoding = csv_decode(data)
+        records = _csv_records(text)
+    else:
+        encoding = ""
+        records = _xlsx_records(data)
+    first = next(records, None)
+    if first is None or not any(first):
+        raise ImportFileError(
+            "The first row is empty. It must name the columns, for example: "
+            "email, first name, last name, role."
+        )
+    while first and not first[-1]:
+        first.pop()  # spreadsheets often carry empty columns on the right
+    if any(_looks_like_email(cell) for cell in first):
+        raise ImportFileError(
+            "The first row holds an e-mail address, so the file has no header row. Add a "
+            "first row naming the columns, for example: email, first name, last name, role."
+        )
+    header = [cell[:100] or f"Column {_column_letter(i)}" for i, cell in enumerate(first)]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, record in enumerate(records, start=2):
+            if any(record):
+                yield number, record
+
+    return Table(kind=kind, encoding=encoding, header=header, rows=rows())
+
+
+def _looks_like_email(value: str) -> bool:
+    return "@" in value and " " not in value.strip() and "." in value.rpartition("@")[2]
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def column_label(header: Sequence[str], index: int) -> str:
+    return f"{header[index]} (column {_column_letter(index)})"
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    kind: str
+    encoding: str
+    header: list[str]
+    total_rows: int
+
+
+def table_summary(data: bytes) -> TableSummary:
+    """Checks a whole upload: readable, a header, 1 to MAX_ROWS data rows, not too big."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+        )
+    table = table_open(data)
+    total = 0
+    for _ in table.rows:
+        total += 1
+        if total > MAX_ROWS:
+            raise ImportFileError(
+                f"The file has more than {MAX_ROWS:,} rows of participants; the limit is "
+                f"{MAX_ROWS:,}. Split it into smaller files."
+            )
+    if total == 0:
+        raise ImportFileError("The file has a header row but no participants under it.")
+    return TableSummary(
+        kind=table.kind, encoding=table.encoding, header=table.header, total_rows=total
+    )

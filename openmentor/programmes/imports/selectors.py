@@ -1,0 +1,80 @@
+"""Reads of a programme's imports, scoped to the organisation and the programme."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from openmentor.organisations.models import Organisation
+from openmentor.people.models import ParticipantImport
+from openmentor.programmes.imports.reading import table_open
+from openmentor.programmes.models import Programme
+
+# The manager sees this many problem rows on the page; the CSV report has all of them.
+SHOWN_REJECTIONS = 500
+
+
+def table_preview(participant_import: ParticipantImport, rows: int = 5) -> list[list[str]]:
+    """The first rows, as wide as the header, for the mapping page."""
+    table = table_open(file_bytes(participant_import))
+    width = len(participant_import.header)
+    preview = []
+    for _, cells in table.rows:
+        preview.append((cells + [""] * width)[:width])
+        if len(preview) == rows:
+            break
+    return preview
+
+
+def file_bytes(participant_import: ParticipantImport) -> bytes:
+    with participant_import.file.open("rb") as handle:
+        return handle.read()
+
+
+def rejected_rows(
+    participant_import: ParticipantImport, limit: int = SHOWN_REJECTIONS
+) -> list[tuple[str, str]]:
+    """(row number, reason) of the first refused rows, read back from the stored report."""
+    if not participant_import.rejected_report:
+        return []
+    reader = csv.reader(io.StringIO(participant_import.rejected_report))
+    next(reader, None)
+    out = []
+    for record in reader:
+        out.append((record[0], record[-1]))
+        if len(out) == limit:
+            break
+    return out
+
+
+def import_programme(*, organisation: Organisation, programme_slug: str) -> Programme:
+    programme = Programme.objects.filter(organisation=organisation, slug=programme_slug).first()
+    if programme is None:
+        raise Http404("No such programme")
+    return programme
+
+
+def programme_imports(*, programme: Programme) -> QuerySet[ParticipantImport]:
+    return (
+        ParticipantImport.objects.filter(
+            organisation_id=programme.organisation_id, programme=programme
+        )
+        .select_related("uploaded_by")
+        .defer("rejected_report")
+    )
+
+
+def programme_import(*, programme: Programme, import_id: int) -> ParticipantImport:
+    participant_import = (
+        ParticipantImport.objects.filter(
+            organisation_id=programme.organisation_id, programme=programme, pk=import_id
+        )
+        .select_related("programme", "uploaded_by")
+        .first()
+    )
+    if participant_import is None:
+        raise Http404("No such import")
+    return participant_import
