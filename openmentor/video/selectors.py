@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from openmentor.meetings.models import Meeting
+from openmentor.meetings.models import CALL_ROOM_OPENS_MINUTES, CALL_ROOM_STAYS_MINUTES, Meeting
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Membership
 from openmentor.video.models import CallMessage, CallPreference, Presence, Room, RoomMember
@@ -22,9 +22,9 @@ from openmentor.video.models import CallMessage, CallPreference, Presence, Room,
 if TYPE_CHECKING:
     from openmentor.accounts.models import User
 
-OPENS_BEFORE = timedelta(minutes=10)
+OPENS_BEFORE = timedelta(minutes=CALL_ROOM_OPENS_MINUTES)
 # A meeting that runs over keeps its room this long after its planned end.
-STAYS_OPEN_AFTER = timedelta(minutes=30)
+STAYS_OPEN_AFTER = timedelta(minutes=CALL_ROOM_STAYS_MINUTES)
 HELD_AFTER = timedelta(minutes=5)
 CHAT_HISTORY = 200
 
@@ -111,18 +111,6 @@ def room_access(*, user: User, room_id: int) -> RoomAccess | None:
     elif mentorship.status != Mentorship.Status.ACTIVE:
         access.closed_reason = "Calls are possible while the mentorship is active."
     return access
-
-
-def meeting_room_opens_at(meeting: Meeting) -> datetime:
-    return meeting.starts_at - OPENS_BEFORE
-
-
-def meeting_room_is_open(meeting: Meeting, now: datetime) -> bool:
-    """Whether a meeting's call can be entered at `now` (for join buttons)."""
-    return (
-        meeting.status == Meeting.Status.ACCEPTED
-        and meeting.starts_at - OPENS_BEFORE <= now < meeting.ends_at + STAYS_OPEN_AFTER
-    )
 
 
 def call_messages(*, room: Room) -> list[CallMessage]:
