@@ -132,7 +132,17 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "openmentor"},
+            "CONFIG": {
+                # Every socket's group_add/group_send borrows a connection for a moment:
+                # redis-py's default pool runs out at a few hundred live calls.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 2000),
+                    }
+                ],
+                "prefix": "openmentor",
+            },
         }
     }
     INSTALLED_APPS.append("django_rq")
