@@ -5,6 +5,7 @@ The operator-facing list of variables is docs/configuration.md.
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
@@ -253,6 +254,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Group calls use Janus's browser client and the adapter it needs, served from Debian's
+# libjs-janus-gateway and libjs-webrtc-adapter (no CDN); scripts/ensure-janus.sh installs them.
+STATICFILES_DIRS = [
+    (prefix, folder)
+    for prefix, folder in (
+        ("video/vendor/janus", "/usr/share/javascript/janus-gateway"),
+        ("video/vendor/adapter", "/usr/share/javascript/webrtc-adapter"),
+    )
+    if os.path.isdir(folder)
+]
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
