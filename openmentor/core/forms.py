@@ -18,12 +18,15 @@ def errors_to_form(
     no message is lost. `names` maps a service's keys to the form's field names where the
     two differ.
     """
-    if hasattr(error, "error_dict"):
-        pairs: list[tuple[str, list[str]]] = list(error.message_dict.items())
-    else:
-        pairs = [(NON_FIELD_ERRORS, list(error.messages))]
-    for key, messages in pairs:
+    for key, messages in error_messages(error).items():
         name = (names or {}).get(key, key)
         field = name if name in form.fields and key != NON_FIELD_ERRORS else None
         for message in messages:
             form.add_error(field, message)
+
+
+def error_messages(error: ValidationError) -> Mapping[str, list[str]]:
+    """A ValidationError as {field or NON_FIELD_ERRORS: messages}."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {NON_FIELD_ERRORS: list(error.messages)}

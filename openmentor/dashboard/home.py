@@ -45,7 +45,6 @@ class HomeMentorship:
 class UpcomingMeeting:
     meeting: Meeting
     partner: User
-    local_start: datetime
     needs_my_answer: bool
 
 
@@ -178,7 +177,6 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
             UpcomingMeeting(
                 meeting=meeting,
                 partner=partner_for(meeting.mentorship, user),
-                local_start=meeting.starts_at.astimezone(tz),
                 needs_my_answer=meeting.status == Meeting.Status.PROPOSED
                 and meeting.proposed_by_id != user.pk,
             )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from openmentor.dashboard import reports
 from openmentor.dashboard.forms import PeopleReportForm
+from openmentor.dashboard.history import participant_history
 from openmentor.dashboard.home import participant_home
 from openmentor.organisations import selectors as organisation_selectors
 from openmentor.organisations.access import (
@@ -26,11 +27,12 @@ from openmentor.organisations.access import (
     OrganisationRequest,
     organisation_view,
 )
-from openmentor.programmes import selectors, services
+from openmentor.programmes import selectors
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.forms import ProgrammeInviteForm
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.programmes.promotion.services import ambassador_links_for
+from openmentor.programmes.services import lifecycle as programmes_lifecycle
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -73,6 +75,7 @@ def organisation_dashboard(request: OrganisationRequest) -> HttpResponse:
         return render(request, "organisations/dashboard_manager.html", context)
     context = {
         "home": participant_home(membership=membership),
+        "history": participant_history(membership=membership),
         "enrolments": selectors.enrolments_for_member(membership=membership),
         "checklists": selectors.checklists_for_member(membership=membership),
         "ambassador_links": ambassador_links_for(membership=membership),
@@ -92,7 +95,7 @@ def programme_detail(request: OrganisationRequest, programme_slug: str) -> HttpR
             .annotate(n=Count("id"))
             .order_by()
         }
-        previous, following = services.status_neighbours(programme)
+        previous, following = programmes_lifecycle.status_neighbours(programme)
         join_url = (
             request.build_absolute_uri(reverse("programme_join", args=[programme.join_token]))
             if programme.join_token

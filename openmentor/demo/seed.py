@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
+from openmentor.demo.history import seed_history, shared_free_time
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships.models import Goal, Mentorship, MentorshipTransition
 from openmentor.messaging.models import Message
@@ -314,8 +315,27 @@ def seed_demo(seed: int = 2026) -> bool:
     _seed_self_identification(organisation=organisation, enrolments=enrolments, rng=rng)
     _seed_promotion(programme=programme, manager=manager, enrolments=enrolments, rng=rng)
     _seed_first_mentorship(programme=programme, enrolments=enrolments)
-    event_record(organisation=organisation, actor=owner, kind="organisation.created")
+    seed_history(
+        organisation=organisation,
+        manager_id=manager.pk,
+        mentors=[e for _, e in _by_number(enrolments, "mentor")],
+        mentees=[e for _, e in _by_number(enrolments, "mentee")],
+        rng=rng,
+        now=timezone.now(),
+    )
+    shared_free_time(
+        organisation=organisation,
+        mentor_id=enrolments["mentor1@northwind.example"].user_id,
+        mentee_id=enrolments["mentee1@northwind.example"].user_id,
+    )
+    event_record(organisation=organisation, actor=owner, kind=EventKind.ORGANISATION_CREATED)
     return True
+
+
+def _by_number(enrolments: dict[str, Enrolment], kind: str) -> list[tuple[str, Enrolment]]:
+    """mentor1, mentor2, … in number order (not mentor1, mentor10, …)."""
+    rows = [(email, e) for email, e in enrolments.items() if email.startswith(kind)]
+    return sorted(rows, key=lambda row: int(row[0].split("@")[0].removeprefix(kind)))
 
 
 def _seed_self_identification(
@@ -390,9 +410,10 @@ def _seed_first_mentorship(*, programme: Programme, enrolments: dict[str, Enrolm
         mentee=mentee.user,
         status=Mentorship.Status.ACTIVE,
         source=Mentorship.Source.MANAGER,
-        started_at=now - timedelta(days=10),
-        mentor_accepted_at=now - timedelta(days=11),
-        mentee_accepted_at=now - timedelta(days=10),
+        # A month in: the check-in (three weeks after the start) is open on the first visit.
+        started_at=now - timedelta(days=30),
+        mentor_accepted_at=now - timedelta(days=31),
+        mentee_accepted_at=now - timedelta(days=30),
         confidentiality_accepted=True,
         mentor_hopes="Help with a first leadership step.",
         mentee_hopes="Learn to lead a small team.",
@@ -407,6 +428,13 @@ def _seed_first_mentorship(*, programme: Programme, enrolments: dict[str, Enrolm
         title="Run my first team retrospective",
         progress=30,
         created_by=mentee.user,
+    )
+    Meeting.objects.create(  # held two weeks ago: notes and health have something to show
+        mentorship=mentorship,
+        starts_at=(now - timedelta(days=14)).replace(minute=0, second=0, microsecond=0),
+        duration_minutes=30,
+        status=Meeting.Status.ACCEPTED,
+        proposed_by=mentee.user,
     )
     Meeting.objects.create(
         mentorship=mentorship,

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.feedback.models import MentorshipRating
-from openmentor.mentorships import services as mentorship_services
 from openmentor.mentorships.models import Mentorship
+from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 
 __all__ = [
     "CHECKIN_AFTER",
@@ -92,7 +92,7 @@ def rating_submit(
     event_record(
         organisation=mentorship.programme.organisation,
         actor=author,
-        kind="feedback.given",
+        kind=EventKind.FEEDBACK_GIVEN,
         data={"mentorship": mentorship.pk, "moment": moment},
     )
     return made
@@ -110,7 +110,7 @@ def mentorship_end_with_rating(
 ) -> Mentorship:
     """Ends the mentorship (mentorships.services.mentorship_end) and, in the same
     transaction, records the optional ending rating: both happen or neither does."""
-    mentorship = mentorship_services.mentorship_end(
+    mentorship = mentorships_lifecycle.mentorship_end(
         mentorship=mentorship,
         user=user,
         reason=reason,

@@ -18,7 +18,7 @@ from openmentor.feedback.forms import CheckinForm, EndForm
 from openmentor.feedback.models import MentorshipRating
 from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.selectors import mentorship_for_member, partner_for
-from openmentor.mentorships.services import NO_FAULT
+from openmentor.mentorships.services.lifecycle import NO_FAULT
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 
 

@@ -68,6 +68,22 @@ def _about_hours(minutes: int) -> str:
     return f"about {text} hours"
 
 
+# Who the sentences speak to: the pair themselves ("You both work on …"), or a manager
+# reading about the pair ("They both work on …": viewer_role="manager").
+_TO_THE_PAIR = {"both": "You both", "are": "you are", "of": "your", "Your": "Your", "gave": "You"}
+_ABOUT_THE_PAIR = {
+    "both": "They both",
+    "are": "they are",
+    "of": "their",
+    "Your": "Their",
+    "gave": "They",
+}
+
+
+def _voice(viewer_role: str | None) -> dict[str, str]:
+    return _ABOUT_THE_PAIR if viewer_role == "manager" else _TO_THE_PAIR
+
+
 def _when(when: str | None, viewer_role: str | None, viewer_timezone: str | None) -> str:
     """The engine names the part of day in each person's own local time."""
     if not when:
@@ -75,7 +91,7 @@ def _when(when: str | None, viewer_role: str | None, viewer_timezone: str | None
     local = f" ({viewer_timezone} time)" if viewer_timezone else ""
     both = re.match(r"both your (\w+)$", when)
     if both:
-        return f", in both of your {both.group(1)}"
+        return f", in both of {_voice(viewer_role)['of']} {both.group(1)}"
     split = re.match(r"the mentee's (\w+) and the mentor's (\w+)$", when)
     if split:
         mentee_part, mentor_part = split.group(1), split.group(2)
@@ -96,6 +112,7 @@ def _line(
 ) -> str | None:
     factor = str(reason.get("factor", ""))
     detail = str(reason.get("detail", ""))
+    voice = _voice(viewer_role)
     if factor == "skills":
         parts = []
         shared = _SKILLS_SHARED.search(detail)
@@ -107,24 +124,25 @@ def _line(
             parts.append("related skills: " + _and_list(_split_engine_list(related.group(1))))
         if not parts:
             return None
-        return "You both work on " + "; ".join(parts)
+        return f"{voice['both']} work on " + "; ".join(parts)
     if factor == "availability":
         match = _OVERLAP.match(detail)
         minutes = _minutes(match.group("amount")) if match else None
         if not match or not minutes:
             return None
         when = _when(match.group("when"), viewer_role, viewer_timezone)
-        return f"{_about_hours(minutes).capitalize()} a week when you are both free{when}"
+        return f"{_about_hours(minutes).capitalize()} a week when {voice['are']} both free{when}"
     if factor == "languages":
         if detail.startswith("both speak "):
-            return "You both speak " + detail.removeprefix("both speak ")
+            return f"{voice['both']} speak " + detail.removeprefix("both speak ")
         return None
     if factor == "goals":
         if not _GOALS.search(detail):
             return None
         return "What the mentee wants to achieve is close to what the mentor can help with"
     if factor == "bio":
-        return "Your backgrounds are close in meaning" if _GOALS.search(detail) else None
+        backgrounds = f"{voice['Your']} backgrounds are close in meaning"
+        return backgrounds if _GOALS.search(detail) else None
     if factor == "seniority":
         match = _SENIORITY.search(detail)
         if not match:
@@ -139,8 +157,8 @@ def _line(
         label = question_labels.get(key)
         values = _and_list(_split_engine_list(match.group("values")))
         if label:
-            return f"You gave the same answer to “{label}”: {values}"
-        return f"You gave the same questionnaire answer: {values}"
+            return f"{voice['gave']} gave the same answer to “{label}”: {values}"
+        return f"{voice['gave']} gave the same questionnaire answer: {values}"
     if factor == "given":
         return None
     return None
@@ -160,6 +178,7 @@ def why_lines(
     Factors that added nothing are left out; a shared language comes last because it is a rule
     the pair passed, not a score. `viewer_role` ("mentee" or "mentor") lets the sentence about
     free time say "your mornings" to the right person; `viewer_timezone` names their local time.
+    `viewer_role="manager"` speaks about the pair instead ("They both work on …").
     `question_labels` maps question keys ("q12") to the question's text.
     """
     labels = question_labels or {}

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 
 from openmentor.matching.models import MatchingPin, MatchingSettings
@@ -253,3 +254,11 @@ def build_problem(
         "mentors": {m["id"]: m["capacity"] for m in mentors},
     }
     return BuiltProblem(data=data, snapshot=snapshot, names=names)
+
+
+def engine_options() -> dict[str, Any]:
+    """What the engine is told to use, from settings: its scoring threads and text model."""
+    return {
+        "threads": settings.OPENMENTOR_MATCHING_THREADS or None,
+        "embedding_backend": settings.OPENMENTOR_EMBEDDING_BACKEND,
+    }

@@ -11,10 +11,10 @@ from django.utils.safestring import SafeString
 
 from openmentor.accounts.models import User
 from openmentor.core.charts import Bar, bar_chart
+from openmentor.matching.constants import COHORT, REMATCH
 from openmentor.matching.explain import unmatched_line, why_lines
 from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import user_id_of
-from openmentor.matching.services import COHORT, REMATCH, run_kind
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Programme
 
@@ -160,7 +160,7 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
                 mentee_name=name(m["mentee"]),
                 mentor_name=name(m["mentor"]),
                 score=m["score"],
-                why=why_lines(m.get("reasons"), question_labels=labels),
+                why=why_lines(m.get("reasons"), question_labels=labels, viewer_role="manager"),
                 pin=pins.get((m["mentee"], m["mentor"]), "lock" if m.get("locked") else ""),
                 swapped=bool(m.get("swapped")),
             )
@@ -192,9 +192,15 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
     from openmentor.people.services import SELF_IDENTIFICATION_CHOICES
 
     for attribute, audit in sorted((result.get("fairness") or {}).items()):
-        labels = dict(SELF_IDENTIFICATION_CHOICES.get(attribute, []))
+        choices = SELF_IDENTIFICATION_CHOICES.get(attribute, [])
+        labels = dict(choices)
+        # In the form's own order ("Under 25" before "25 to 34"), not alphabetically.
+        order = {code: i for i, (code, _) in enumerate(choices)}
         groups = []
-        for group, stats in sorted((audit.get("groups") or {}).items()):
+        for group, stats in sorted(
+            (audit.get("groups") or {}).items(),
+            key=lambda kv: (order.get(kv[0], len(order)), kv[0]),
+        ):
             groups.append(
                 FairnessGroup(
                     name=labels.get(group, group),
@@ -230,6 +236,10 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
         )
         proposal.fairness.append(item)
     return proposal
+
+
+def run_kind(run: MatchingRun) -> str:
+    return str((run.snapshot or {}).get("kind") or COHORT)
 
 
 def run_is_rematch(run: MatchingRun) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
@@ -10,35 +12,51 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.core.charts import Bar, bar_chart
-from openmentor.matching import selectors, services
+from openmentor.matching import review, selectors
+from openmentor.matching.constants import REMATCH
 from openmentor.matching.forms import MatchingSettingsForm, PinForm, SwapForm
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.problem import settings_for
+from openmentor.matching.services import proposals as matching_proposals
+from openmentor.matching.services import publishing as matching_publishing
+from openmentor.matching.services import runs as matching_runs
 from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
-from openmentor.programmes.services import settings_locked
+from openmentor.programmes.services.lifecycle import settings_locked
 
 
-def _run_page(run: MatchingRun) -> HttpResponseRedirect:
+def _run_page(run: MatchingRun, back: str = "") -> HttpResponseRedirect:
     programme = run.programme
     slug = programme.organisation.slug
     if selectors.run_is_rematch(run):
-        return redirect("matching_run", slug, programme.slug, run.pk)
-    return redirect("matching_home", slug, programme.slug)
+        url = reverse("matching_run", args=[slug, programme.slug, run.pk])
+    else:
+        url = reverse("matching_home", args=[slug, programme.slug])
+    query = review.back_query(back)
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
-def _run_context(run: MatchingRun | None) -> dict[str, object]:
+def _run_context(
+    run: MatchingRun | None, params: Mapping[str, str] | None = None
+) -> dict[str, object]:
     finished = run is not None and run.status in (
         MatchingRun.Status.DONE,
         MatchingRun.Status.PUBLISHED,
         MatchingRun.Status.SUPERSEDED,
     )
+    proposal = selectors.proposal_for(run=run) if run is not None and finished else None
     return {
         "run": run,
         "active": run is not None
         and run.status in (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING),
-        "proposal": selectors.proposal_for(run=run) if run is not None and finished else None,
+        "proposal": proposal,
+        # Search, sort, filter and pages over the pairs (matching.review).
+        "review": review.review(proposal, params or {}, previous=review.previous_pairs(run))
+        if proposal is not None and run is not None
+        else None,
+        "review_sorts": list(review.SORTS.items()),
+        "review_shows": list(review.SHOWS.items()),
         "reviewable": run is not None and run.status == MatchingRun.Status.DONE,
         "progress_percent": round((run.progress if run else 0) * 100),
     }
@@ -51,7 +69,7 @@ def matching_home(request: OrganisationRequest, programme_slug: str) -> HttpResp
     context = {
         "programme": programme,
         "rematch_waiting": selectors.rematch_waiting(programme=programme),
-        **_run_context(run),
+        **_run_context(run, request.GET),
     }
     return render(request, "matching/home.html", context)
 
@@ -63,7 +81,7 @@ def matching_run(request: OrganisationRequest, programme_slug: str, run_id: int)
     context = {
         "programme": programme,
         "rematch": selectors.run_is_rematch(run),
-        **_run_context(run),
+        **_run_context(run, request.GET),
     }
     return render(request, "matching/run.html", context)
 
@@ -87,9 +105,9 @@ def matching_run_progress(
 @require_POST
 def matching_run_start(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    rematch = request.POST.get("kind") == services.REMATCH
+    rematch = request.POST.get("kind") == REMATCH
     try:
-        run = services.matching_run_start(
+        run = matching_runs.matching_run_start(
             programme=programme, actor=request.membership, rematch=rematch
         )
     except ValidationError as error:
@@ -112,7 +130,7 @@ def rematch_propose(request: OrganisationRequest, programme_slug: str) -> HttpRe
     with a past partner (build_problem excludes them)."""
     programme = programme_for(request, programme_slug)
     try:
-        run = services.matching_run_start(
+        run = matching_runs.matching_run_start(
             programme=programme, actor=request.membership, rematch=True
         )
     except ValidationError as error:
@@ -134,7 +152,7 @@ def matching_pin(request: OrganisationRequest, programme_slug: str, run_id: int)
         messages.error(request, "Choose a pair of the proposal and lock or forbid it.")
         return _run_page(run)
     try:
-        services.matching_pin_set(run=run, actor=request.membership, **form.cleaned_data)
+        matching_proposals.matching_pin_set(run=run, actor=request.membership, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -147,7 +165,7 @@ def matching_pin(request: OrganisationRequest, programme_slug: str, run_id: int)
                 "clear": "The pair is no longer locked or forbidden.",
             }[kind],
         )
-    return _run_page(run)
+    return _run_page(run, request.POST.get("back", ""))
 
 
 @organisation_view(roles=MANAGERS)
@@ -170,7 +188,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
                 + f"?mentee={mentee}&mentor={mentor}"
             )
         try:
-            services.matching_swap(
+            matching_proposals.matching_swap(
                 run=run,
                 actor=request.membership,
                 mentee=form.cleaned_data["mentee"],
@@ -183,7 +201,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
             messages.success(request, "Mentor swapped; the new pair is locked.")
         return _run_page(run)
     try:
-        alternatives = services.swap_alternatives(run=run, mentee=mentee)
+        alternatives = matching_proposals.swap_alternatives(run=run, mentee=mentee)
         problem = ""
     except ValidationError as error:
         alternatives, problem = [], " ".join(error.messages)
@@ -204,7 +222,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
             else a["mentor"],
             "score": a["score"],
             "capacity_left": a["capacity_left"],
-            "why": why_lines(a["reasons"]),
+            "why": why_lines(a["reasons"], viewer_role="manager"),
         }
         for a in alternatives
     ]
@@ -233,12 +251,12 @@ def matching_publish(
     """GET: the confirmation step (what will happen, or what changed). POST: publish."""
     programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
-    staleness = services.Staleness()
+    staleness = matching_publishing.Staleness()
     problem = ""
     if request.method == "POST":
         try:
-            created = services.matching_publish(run=run, actor=request.membership)
-        except services.ProposalStale as error:
+            created = matching_publishing.matching_publish(run=run, actor=request.membership)
+        except matching_publishing.ProposalStale as error:
             staleness = error.staleness
         except ValidationError as error:
             problem = " ".join(error.messages)
@@ -250,7 +268,7 @@ def matching_publish(
             )
             return _run_page(run)
     elif run.status == MatchingRun.Status.DONE:
-        staleness = services.proposal_staleness(run=run)
+        staleness = matching_publishing.proposal_staleness(run=run)
     proposal = selectors.proposal_for(run=run)
     status = 409 if request.method == "POST" else 200
     return render(
@@ -284,7 +302,7 @@ def matching_settings(request: OrganisationRequest, programme_slug: str) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.matching_settings_update(
+            matching_runs.matching_settings_update(
                 programme=programme, actor=request.membership, values=form.values()
             )
         except ValidationError as error:
@@ -301,7 +319,7 @@ def matching_settings(request: OrganisationRequest, programme_slug: str) -> Http
     chart = ""
     before = None
     if request.method == "GET" and request.GET.get("preview"):
-        preview = services.matching_preview(programme=programme)
+        preview = matching_runs.matching_preview(programme=programme)
         latest = selectors.latest_run(programme=programme)
         before = selectors.proposal_for(run=latest) if latest and latest.result else None
         if not preview.skipped:

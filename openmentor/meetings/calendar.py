@@ -99,6 +99,19 @@ def meeting_invitation(meeting: Meeting, *, now: dt.datetime | None = None) -> t
     return calendar.to_ical(), method
 
 
+def meeting_download(meeting: Meeting, *, now: dt.datetime | None = None) -> bytes:
+    """The .ics behind "Add to calendar": the same event (UID, SEQUENCE) as the e-mailed
+    invitations, so a later e-mailed update or cancellation replaces this copy instead of
+    adding a second one. METHOD:PUBLISH because a download is not a reply-able request."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_event(meeting, stamp=now or timezone.now()))
+    return calendar.to_ical()
+
+
 def subscription_feed(meetings: Iterable[Meeting], *, name: str) -> bytes:
     """A feed to subscribe to: no METHOD (RFC 5545 publishing, not an iTIP message)."""
     calendar = Calendar()

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from openmentor.meetings import times
 from openmentor.meetings.location import TOO_LONG, location_clean
 from openmentor.meetings.models import MAX_LOCATION_LENGTH, MAX_MEETING_MINUTES
-from openmentor.mentorships.services import MAX_TEXT
+from openmentor.mentorships.services.lifecycle import MAX_TEXT
 
 OTHER = "other"
 # Dates further away are surely typing mistakes, and near the ends of the calendar the

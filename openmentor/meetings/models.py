@@ -191,7 +191,14 @@ class MeetingReminder(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A private iCalendar subscription URL; only the SHA-256 of its secret is stored."""
+    """A private iCalendar subscription URL.
+
+    The address's secret is an HMAC of `seed` under SECRET_KEY, so the person's settings
+    can show it again (and they can copy it any time), while the database alone (a
+    leaked backup) holds neither the secret nor a way to make it. Lookups go through
+    the SHA-256 of the secret, as before; feeds made before `seed` existed have none
+    and their address cannot be shown again.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
@@ -200,6 +207,7 @@ class CalendarFeed(models.Model):
         "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    seed = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -214,3 +222,14 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user_id} in {self.organisation_id}"
+
+    @property
+    def token(self) -> str:
+        """The secret of the address, or "" for a feed made before it could be shown."""
+        return feed_token(self.seed) if self.seed else ""
+
+
+def feed_token(seed: str) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("openmentor.calendar-feed", seed, algorithm="sha256").hexdigest()

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.email import Attachment, email_send
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.meetings import calendar, selectors, times
 from openmentor.meetings.location import location_clean
 from openmentor.meetings.models import (
@@ -26,6 +26,7 @@ from openmentor.meetings.models import (
     CalendarFeed,
     Meeting,
     MeetingSeries,
+    feed_token,
 )
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Organisation
@@ -148,7 +149,7 @@ def _send(meetings: Sequence[Meeting], *, kind: str, actor: User) -> None:
 def _record(meeting: Meeting, kind: str, actor: User) -> None:
     event_record(
         organisation=meeting.mentorship.programme.organisation,
-        kind=f"meeting_{kind}",
+        kind=EventKind(f"meeting_{kind}"),
         actor=actor,
         data={"meeting": meeting.pk, "mentorship": meeting.mentorship_id},
     )
@@ -407,14 +408,15 @@ def _token_hash(token: str) -> str:
 
 @transaction.atomic
 def calendar_feed_create(*, user: User, organisation: Organisation) -> tuple[CalendarFeed, str]:
-    """A new secret feed address; any earlier one stops working. Only the hash is kept,
-    so the address is shown once: losing it means making a new one."""
+    """A new secret feed address ("reset link"); any earlier one stops working. The
+    database keeps the secret's hash and a seed that only SECRET_KEY turns back into it."""
     CalendarFeed.objects.filter(
         user=user, organisation=organisation, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    token = secrets.token_urlsafe(32)
+    seed = secrets.token_urlsafe(32)
+    token = feed_token(seed)
     feed = CalendarFeed.objects.create(
-        user=user, organisation=organisation, token_hash=_token_hash(token)
+        user=user, organisation=organisation, token_hash=_token_hash(token), seed=seed
     )
     return feed, token
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path(MEETINGS, views.meeting_list, name="meeting_list"),
     path(MEETINGS + "propose/", views.meeting_propose, name="meeting_propose"),
     path(MEETING, views.meeting_detail, name="meeting_detail"),
+    path(MEETING + "calendar.ics", views.meeting_ics, name="meeting_ics"),
     path(MEETING + "accept/", views.meeting_accept, name="meeting_accept"),
     path(MEETING + "decline/", views.meeting_decline, name="meeting_decline"),
     path(MEETING + "cancel/", views.meeting_cancel, name="meeting_cancel"),

@@ -23,8 +23,8 @@ from openmentor.meetings import forms as meeting_forms
 from openmentor.meetings.forms import AgendaItemForm, MeetingNoteForm, MeetingTimeForm, ProposeForm
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships import selectors as mentorship_selectors
-from openmentor.mentorships import services as mentorship_services
 from openmentor.mentorships.models import Mentorship
+from openmentor.mentorships.services import journey as mentorships_journey
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.organisations.models import Membership
 
@@ -80,15 +80,17 @@ def meeting_list(request: OrganisationRequest, mentorship_id: int) -> HttpRespon
         # Checked after the lookup, so another organisation's mentorship is a 404 first.
         return HttpResponseNotAllowed(["GET"])
     meetings = list(
-        selectors.mentorship_meetings(mentorship=mentorship).annotate(
-            agenda_count=Count("agenda_items")
-        )
+        selectors.mentorship_meetings(mentorship=mentorship)
+        .annotate(agenda_count=Count("agenda_items"))
+        # A GROUP BY query drops the model's default ordering: order explicitly.
+        .order_by("starts_at", "pk")
     )
     now = timezone.now()
     context = {
         "mentorship": mentorship,
         "upcoming": [m for m in meetings if m.ends_at >= now and m.is_open],
-        "past": [m for m in meetings if not (m.ends_at >= now and m.is_open)],
+        # The most recent first: that is the one people look back at.
+        "past": [m for m in reversed(meetings) if not (m.ends_at >= now and m.is_open)],
         "viewer_tz": _viewer_tz(request, mentorship),
         "is_member": selectors.is_member(mentorship=mentorship, user=request.user),
     }
@@ -184,8 +186,7 @@ def _render_detail(
             else []
         ),
         "note_form": note_form or MeetingNoteForm(),
-        "join_open": meeting.status == Meeting.Status.ACCEPTED
-        and meeting.join_opens_at <= now < meeting.ends_at,
+        "join_open": bool(meeting.call_link_at(now)),
         "viewer_tz": _viewer_tz(request, mentorship),
         "is_member": member,
         "can_answer": member
@@ -308,6 +309,23 @@ def meeting_reschedule(
 
 
 @organisation_view()
+def meeting_ics(request: OrganisationRequest, mentorship_id: int, meeting_id: int) -> HttpResponse:
+    """ "Add to calendar": the meeting as an .ics file for the pair's own calendar app."""
+    mentorship = _mentorship(request, mentorship_id)
+    meeting = selectors.meeting_in_mentorship(mentorship=mentorship, meeting_id=meeting_id)
+    if request.method not in ("GET", "HEAD"):
+        # Checked after the lookup, so another organisation's meeting is a 404 first.
+        return HttpResponseNotAllowed(["GET"])
+    _member_only(request, mentorship)
+    response = HttpResponse(
+        calendar.meeting_download(meeting), content_type="text/calendar; charset=utf-8"
+    )
+    day = meeting.starts_at.astimezone(timezone.get_current_timezone()).date()
+    response["Content-Disposition"] = f'attachment; filename="mentoring-{day.isoformat()}.ics"'
+    return response
+
+
+@organisation_view()
 @require_POST
 def agenda_item_add(
     request: OrganisationRequest, mentorship_id: int, meeting_id: int
@@ -338,7 +356,7 @@ def meeting_note_add(
     form = MeetingNoteForm(request.POST)
     if form.is_valid():
         try:
-            mentorship_services.note_create(
+            mentorships_journey.note_create(
                 mentorship=mentorship,
                 user=user,
                 body=form.cleaned_data["body"],
@@ -375,14 +393,12 @@ def calendar_feed(request: OrganisationRequest) -> HttpResponse:
     """Create, replace or switch off the person's private calendar address."""
     organisation = request.organisation
     user: User = request.user
-    new_url = ""
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            _, token = services.calendar_feed_create(user=user, organisation=organisation)
-            new_url = request.build_absolute_uri(
-                reverse("calendar_feed_ics", kwargs={"token": token})
-            )
+            services.calendar_feed_create(user=user, organisation=organisation)
+            messages.success(request, "Your calendar address is ready; any earlier one stopped.")
+            return redirect("calendar_feed", slug=organisation.slug)
         elif action == "revoke":
             if services.calendar_feed_revoke(user=user, organisation=organisation):
                 messages.success(request, "Your calendar address no longer works.")
@@ -391,7 +407,12 @@ def calendar_feed(request: OrganisationRequest) -> HttpResponse:
             messages.error(request, "Choose to make a new address or to switch it off.")
             return redirect("calendar_feed", slug=organisation.slug)
     feed = selectors.live_calendar_feed(user=user, organisation=organisation)
-    return render(request, "meetings/calendar_feed.html", {"feed": feed, "new_url": new_url})
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar_feed_ics", kwargs={"token": feed.token}))
+        if feed and feed.token
+        else ""
+    )
+    return render(request, "meetings/calendar_feed.html", {"feed": feed, "feed_url": feed_url})
 
 
 @require_GET

@@ -87,7 +87,8 @@ def mentorships_for_member(
     return rows.annotate(
         goal_count=Count("goals", distinct=True),
         goals_reached=Count("goals", filter=Q(goals__reached_at__isnull=False), distinct=True),
-    )
+        # The annotation's GROUP BY drops Meta.ordering: newest first, explicitly.
+    ).order_by("-created_at", "-pk")
 
 
 def partner_for(mentorship: Mentorship, user: User) -> User:

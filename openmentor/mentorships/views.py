@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
 from openmentor.core.forms import errors_to_form
-from openmentor.mentorships import selectors, services
+from openmentor.mentorships import selectors
 from openmentor.mentorships.forms import (
     AgreementForm,
     ExternalMeetingForm,
@@ -30,6 +30,8 @@ from openmentor.mentorships.forms import (
     RematchForm,
 )
 from openmentor.mentorships.models import Mentorship, RematchRequest
+from openmentor.mentorships.services import journey as mentorships_journey
+from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Enrolment, Programme
@@ -110,7 +112,7 @@ def mentorship_detail(request: OrganisationRequest, mentorship_id: int) -> HttpR
             return _get_only()
         context = {
             "mentorship": mentorship,
-            "transitions": mentorship.transitions.select_related("actor"),
+            "transitions": mentorship.transitions.select_related("actor").order_by("at", "pk"),
             "goals": selectors.goals_for(mentorship=mentorship),
             "external_count": selectors.external_meetings_for(mentorship).count(),
         }
@@ -127,7 +129,7 @@ def mentorship_agreement(request: OrganisationRequest, mentorship_id: int) -> Ht
     form = AgreementForm(request.POST)
     if form.is_valid():
         try:
-            mentorship = services.mentorship_accept_agreement(
+            mentorship = mentorships_lifecycle.mentorship_accept_agreement(
                 mentorship=mentorship,
                 user=request.user,
                 hopes=form.cleaned_data["hopes"],
@@ -149,7 +151,11 @@ def mentorship_agreement(request: OrganisationRequest, mentorship_id: int) -> Ht
 
 def _status_action(request: OrganisationRequest, mentorship_id: int, action: str) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
-    service = services.mentorship_pause if action == "pause" else services.mentorship_resume
+    service = (
+        mentorships_lifecycle.mentorship_pause
+        if action == "pause"
+        else mentorships_lifecycle.mentorship_resume
+    )
     try:
         service(mentorship=mentorship, user=request.user)
     except ValidationError as error:
@@ -181,7 +187,7 @@ def mentorship_resume(request: OrganisationRequest, mentorship_id: int) -> HttpR
 def mentorship_rematch(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     try:
-        services.rematch_request_create(mentorship=mentorship, user=request.user)
+        mentorships_lifecycle.rematch_request_create(mentorship=mentorship, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -203,7 +209,7 @@ def goal_create(request: OrganisationRequest, mentorship_id: int) -> HttpRespons
     form = GoalForm(request.POST, prefix="goal")
     if form.is_valid():
         try:
-            services.goal_create(
+            mentorships_journey.goal_create(
                 mentorship=mentorship,
                 user=request.user,
                 title=form.cleaned_data["title"],
@@ -228,7 +234,7 @@ def goal_edit(request: OrganisationRequest, mentorship_id: int, goal_id: int) ->
     )
     if request.method == "POST" and form.is_valid():
         try:
-            _, reached = services.goal_update(
+            _, reached = mentorships_journey.goal_update(
                 goal=goal,
                 user=request.user,
                 title=form.cleaned_data["title"],
@@ -284,7 +290,9 @@ def milestone_create(
     form = MilestoneForm(request.POST, prefix="milestone")
     if form.is_valid():
         try:
-            services.milestone_add(goal=goal, user=request.user, text=form.cleaned_data["text"])
+            mentorships_journey.milestone_add(
+                goal=goal, user=request.user, text=form.cleaned_data["text"]
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
@@ -304,7 +312,7 @@ def milestone_toggle(
     goal = selectors.goal_for_member(mentorship=mentorship, goal_id=goal_id)
     milestone = selectors.milestone_for_member(goal=goal, milestone_id=milestone_id)
     try:
-        reached = services.milestone_set_done(
+        reached = mentorships_journey.milestone_set_done(
             milestone=milestone, user=request.user, done=milestone.done_at is None
         )
     except ValidationError as error:
@@ -326,7 +334,7 @@ def note_create(request: OrganisationRequest, mentorship_id: int) -> HttpRespons
     if form.is_valid():
         private = form.cleaned_data["visibility"] == "private"
         try:
-            services.note_create(
+            mentorships_journey.note_create(
                 mentorship=mentorship,
                 user=request.user,
                 body=form.cleaned_data["body"],
@@ -349,7 +357,7 @@ def meeting_log_external(request: OrganisationRequest, mentorship_id: int) -> Ht
     form = ExternalMeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_log_external(
+            mentorships_journey.meeting_log_external(
                 mentorship=mentorship,
                 user=request.user,
                 held_on=form.cleaned_data["held_on"],
@@ -398,7 +406,7 @@ def mentorship_create(request: OrganisationRequest, programme_slug: str) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            mentorship = services.mentorship_create(
+            mentorship = mentorships_lifecycle.mentorship_create(
                 programme=programme,
                 mentor=form.cleaned_data["mentor"].user,
                 mentee=form.cleaned_data["mentee"].user,
@@ -482,7 +490,7 @@ def rematch_resolve(
             new_partner = User.objects.get(pk=form.cleaned_data["partner"])
     if form is None or new_partner is not None:
         try:
-            services.rematch_request_resolve(
+            mentorships_lifecycle.rematch_request_resolve(
                 rematch_request=rematch, manager=request.membership, new_partner=new_partner
             )
         except ValidationError as error:
@@ -514,7 +522,7 @@ def icebreaker_list(request: OrganisationRequest, programme_slug: str) -> HttpRe
     form = IcebreakerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.icebreaker_create(
+            mentorships_journey.icebreaker_create(
                 programme=programme,
                 manager=request.membership,
                 meeting_number=form.cleaned_data["meeting_number"],
@@ -553,7 +561,7 @@ def icebreaker_edit(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.icebreaker_update(
+            mentorships_journey.icebreaker_update(
                 icebreaker=icebreaker,
                 manager=request.membership,
                 meeting_number=form.cleaned_data["meeting_number"],
@@ -580,6 +588,6 @@ def icebreaker_delete(
 ) -> HttpResponse:
     programme = programme_for(request, programme_slug)
     icebreaker = selectors.icebreaker_for_manager(programme=programme, icebreaker_id=icebreaker_id)
-    services.icebreaker_delete(icebreaker=icebreaker, manager=request.membership)
+    mentorships_journey.icebreaker_delete(icebreaker=icebreaker, manager=request.membership)
     messages.success(request, "Icebreaker removed.")
     return redirect("icebreaker_list", programme.organisation.slug, programme.slug)

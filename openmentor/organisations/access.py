@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from openmentor.accounts.models import User
+from openmentor.organisations.extensions import membership_resolved
 from openmentor.organisations.models import MANAGING_ROLES, Membership, Organisation, Role
 from openmentor.organisations.selectors import membership_for_slug
 
@@ -72,6 +73,7 @@ def organisation_view(roles: Iterable[str] | None = None) -> Callable[[View], Vi
                     "owners and managers. Set it up to continue.",
                 )
                 return redirect("mfa_activate_totp")
+            membership_resolved(membership)  # e.g. people activates the person's timezone
             tenant_request = cast(OrganisationRequest, request)
             tenant_request.membership = membership
             tenant_request.organisation = membership.organisation

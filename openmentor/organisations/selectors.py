@@ -25,8 +25,10 @@ def membership_for_slug(*, user: User, slug: str) -> Membership:
     """
     if not user.is_authenticated:
         raise Http404
+    from openmentor.organisations.extensions import memberships_extended
+
     membership = (
-        Membership.objects.select_related("organisation", "user")
+        memberships_extended(Membership.objects.select_related("organisation", "user"))
         .filter(organisation__slug=slug, user=user)
         .first()
     )

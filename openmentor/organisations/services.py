@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from openmentor.accounts.models import User
 from openmentor.core.email import email_send
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.organisations.models import Invitation, Membership, Organisation, Role
 
 
@@ -53,7 +53,7 @@ def organisation_create(*, name: str, owner: User) -> Organisation:
     """Creates an organisation with its creator as owner."""
     organisation = Organisation.objects.create(name=name.strip(), slug=_unique_slug(name))
     Membership.objects.create(organisation=organisation, user=owner, role=Role.OWNER)
-    event_record(organisation=organisation, actor=owner, kind="organisation.created")
+    event_record(organisation=organisation, actor=owner, kind=EventKind.ORGANISATION_CREATED)
     return organisation
 
 
@@ -71,9 +71,9 @@ def organisation_security_update(
         event_record(
             organisation=organisation,
             actor=actor.user,
-            kind="organisation.mfa_required"
+            kind=EventKind.ORGANISATION_MFA_REQUIRED
             if require_mfa_for_managers
-            else "organisation.mfa_optional",
+            else EventKind.ORGANISATION_MFA_OPTIONAL,
         )
 
 
@@ -142,7 +142,7 @@ def invitation_create(
             event_record(
                 organisation=organisation,
                 actor=inviter.user,
-                kind="invitation.created",
+                kind=EventKind.INVITATION_CREATED,
                 data={
                     "email": email,
                     "role": role,
@@ -151,7 +151,7 @@ def invitation_create(
                 },
             )
             created = CreatedInvitation(invitation=invitation, token=token)
-            context = {
+            context: dict[str, Any] = {
                 "organisation_name": organisation.name,
                 "inviter_name": inviter.user.name,
                 "role": invitation.get_role_display(),
@@ -164,7 +164,13 @@ def invitation_create(
             else:
                 subject = f"You are invited to {programme.name} at {organisation.name}"
                 template = "programmes/email/invitation"
-                context |= {"programme_name": programme.name, "programme_role": programme_role}
+                context |= {
+                    "programme_name": programme.name,
+                    "programme_role": programme_role,
+                    # The template says when it opens (programmes' `opening` filter reads
+                    # invitation.programme; this app does not import programmes).
+                    "invitation": invitation,
+                }
             email_send(to=[email], subject=subject, template=template, context=context)
     except IntegrityError as error:
         raise ValidationError(
@@ -238,7 +244,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     event_record(
         organisation=invitation.organisation,
         actor=user,
-        kind="invitation.accepted",
+        kind=EventKind.INVITATION_ACCEPTED,
         data={"role": invitation.role, "programme": invitation.programme_id},
     )
     # A programme invitation does not enrol by itself: enrolling needs the person's own
@@ -270,6 +276,6 @@ def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
     event_record(
         organisation=invitation.organisation,
         actor=actor.user,
-        kind="invitation.revoked",
+        kind=EventKind.INVITATION_REVOKED,
         data={"email": invitation.email},
     )

@@ -9,7 +9,8 @@ from django import forms
 
 from openmentor.programmes import questionnaire
 from openmentor.programmes.models import Enrolment, Programme, Question
-from openmentor.programmes.services import MAX_INVITATIONS_AT_ONCE, emails_parse
+from openmentor.programmes.services.enrolment import emails_parse
+from openmentor.programmes.services.lifecycle import MAX_INVITATIONS_AT_ONCE
 
 MAX_SKILLS = 200
 SKILL_MAX_LENGTH = 60

@@ -61,10 +61,14 @@ def programme_refusal(programme: Programme, action: str) -> str | None:
 
 
 def programme_summaries(*, organisation: Organisation) -> QuerySet[Programme]:
-    return Programme.objects.filter(organisation=organisation).annotate(
-        mentors=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.MENTOR)),
-        mentees=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.MENTEE)),
-        pending=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PENDING)),
+    return (
+        Programme.objects.filter(organisation=organisation)
+        .annotate(
+            mentors=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.MENTOR)),
+            mentees=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.MENTEE)),
+            pending=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PENDING)),
+        )
+        .order_by("name", "pk")
     )
 
 

@@ -18,7 +18,7 @@ from openmentor.organisations.access import (
     organisation_view,
 )
 from openmentor.organisations.models import Membership
-from openmentor.programmes import selectors, services
+from openmentor.programmes import selectors
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.forms import (
     EnrolmentForm,
@@ -27,6 +27,10 @@ from openmentor.programmes.forms import (
     QuestionForm,
 )
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.opening import draft_warning_for_manager
+from openmentor.programmes.services import enrolment as programmes_enrolment
+from openmentor.programmes.services import lifecycle as programmes_lifecycle
+from openmentor.programmes.services import questions as programmes_questions
 
 # The join link an anonymous visitor opened, kept through sign-up and e-mail verification
 # (read by core.views.home and the account adapter, like a pending invitation).
@@ -46,7 +50,10 @@ def programme_list(request: OrganisationRequest) -> HttpResponse:
         programmes = selectors.programme_summaries(organisation=membership.organisation)
         return render(request, "programmes/list_manager.html", {"programmes": programmes})
     enrolments = selectors.enrolments_for_member(membership=membership)
-    programmes = selectors.programmes_open_to_member(membership=membership)
+    # "Programmes you can join": not the ones the person is in already (listed above).
+    programmes = selectors.programmes_open_to_member(membership=membership).exclude(
+        enrolments__user=membership.user
+    )
     return render(
         request,
         "programmes/list_participant.html",
@@ -61,7 +68,7 @@ def programme_create(request: OrganisationRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            programme = services.programme_create(
+            programme = programmes_lifecycle.programme_create(
                 organisation=membership.organisation, actor=membership, values=form.cleaned_data
             )
         except ValidationError as error:
@@ -82,13 +89,13 @@ def programme_settings(request: OrganisationRequest, programme_slug: str) -> Htt
     programme = selectors.programme_for_manager(
         organisation=membership.organisation, slug=programme_slug
     )
-    locked = services.settings_locked(programme)
+    locked = programmes_lifecycle.settings_locked(programme)
     form = ProgrammeForm(
         request.POST or None, initial=ProgrammeForm.initial_for(programme), locked=locked
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.programme_update(
+            programmes_lifecycle.programme_update(
                 programme=programme, actor=membership, values=form.cleaned_data
             )
         except ValidationError as error:
@@ -113,7 +120,7 @@ def programme_status(request: OrganisationRequest, programme_slug: str) -> HttpR
         organisation=membership.organisation, slug=programme_slug
     )
     try:
-        services.programme_status_change(
+        programmes_lifecycle.programme_status_change(
             programme=programme, actor=membership, to=request.POST.get("to", "")
         )
     except ValidationError as error:
@@ -133,7 +140,7 @@ def programme_join_link(request: OrganisationRequest, programme_slug: str) -> Ht
         organisation=membership.organisation, slug=programme_slug
     )
     replaced = bool(programme.join_token)
-    services.programme_join_link_rotate(programme=programme, actor=membership)
+    programmes_lifecycle.programme_join_link_rotate(programme=programme, actor=membership)
     messages.success(
         request,
         "A new shareable link is ready; the old one no longer works."
@@ -153,7 +160,7 @@ def programme_invite(request: OrganisationRequest, programme_slug: str) -> HttpR
     form = ProgrammeInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.programme_invite(
+            outcome = programmes_enrolment.programme_invite(
                 programme=programme,
                 inviter=membership,
                 emails=form.cleaned_data["emails"],
@@ -164,14 +171,19 @@ def programme_invite(request: OrganisationRequest, programme_slug: str) -> HttpR
             errors_to_form(form, error)
         else:
             _report_outcome(request, outcome)
+            if warning := draft_warning_for_manager(programme):
+                messages.warning(request, warning)
             return _detail(programme)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "programmes/invite.html", {"form": form, "programme": programme}, status=status
-    )
+    context = {
+        "form": form,
+        "programme": programme,
+        "draft_warning": draft_warning_for_manager(programme),
+    }
+    return render(request, "programmes/invite.html", context, status=status)
 
 
-def _report_outcome(request: HttpRequest, outcome: services.InvitationOutcome) -> None:
+def _report_outcome(request: HttpRequest, outcome: programmes_enrolment.InvitationOutcome) -> None:
     def listed(addresses: list[str]) -> str:
         return ", ".join(addresses[:20]) + (
             f" and {len(addresses) - 20} more" if len(addresses) > 20 else ""
@@ -217,7 +229,7 @@ def question_list(request: OrganisationRequest, programme_slug: str) -> HttpResp
         {
             "programme": programme,
             "questions": questions,
-            "locked": services.questionnaire_lock_reason(programme),
+            "locked": programmes_questions.questionnaire_lock_reason(programme),
         },
     )
 
@@ -242,18 +254,18 @@ def question_edit(
 def _question_form(
     request: OrganisationRequest, programme: Programme, question: Any
 ) -> HttpResponse:
-    locked = services.questionnaire_lock_reason(programme)
+    locked = programmes_questions.questionnaire_lock_reason(programme)
     initial = QuestionForm.initial_for(question) if question else None
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and not locked and form.is_valid():
         membership = request.membership
         try:
             if question is None:
-                services.question_create(
+                programmes_questions.question_create(
                     programme=programme, actor=membership, values=form.cleaned_data
                 )
             else:
-                services.question_update(
+                programmes_questions.question_update(
                     question=question, actor=membership, values=form.cleaned_data
                 )
         except ValidationError as error:
@@ -281,7 +293,7 @@ def question_delete(
     programme = programme_for(request, programme_slug)
     question = selectors.question_for_programme(programme=programme, question_id=question_id)
     try:
-        services.question_delete(question=question, actor=request.membership)
+        programmes_questions.question_delete(question=question, actor=request.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -297,7 +309,7 @@ def question_move(
     programme = programme_for(request, programme_slug)
     question = selectors.question_for_programme(programme=programme, question_id=question_id)
     try:
-        services.question_move(
+        programmes_questions.question_move(
             question=question,
             actor=request.membership,
             direction=request.POST.get("direction", ""),
@@ -340,7 +352,7 @@ def approval_decide(
         messages.error(request, "Choose Approve or Decline.")
         return redirect(url)
     try:
-        services.enrolment_decide(
+        programmes_enrolment.enrolment_decide(
             enrolment=enrolment, actor=request.membership, approve=decision == "approve"
         )
     except ValidationError as error:
@@ -383,7 +395,7 @@ def programme_enrol(request: OrganisationRequest, programme_slug: str) -> HttpRe
             programme, form.cleaned_data.get("via")
         )
         try:
-            enrolments = services.enrolment_create(
+            enrolments = programmes_enrolment.enrolment_create(
                 programme=programme,
                 membership=membership,
                 roles=form.roles(),
@@ -465,7 +477,7 @@ def programme_join(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(enrol_url)
     if request.method == "POST":
         try:
-            services.programme_join_membership(programme=programme, user=request.user)
+            programmes_enrolment.programme_join_membership(programme=programme, user=request.user)
         except ValidationError as error:
             return render(
                 request,

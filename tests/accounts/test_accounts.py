@@ -80,7 +80,7 @@ def test_unverified_address_cannot_log_in_until_verified() -> None:
     client = Client()
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
-    assert "Verify Your Email Address" in client.get("/accounts/confirm-email/").content.decode()
+    assert "Check your e-mail" in client.get("/accounts/confirm-email/").content.decode()
     assert "_auth_user_id" not in client.session
     assert any("confirm-email" in m.body for m in mail.outbox)
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from openmentor.dashboard.home import mentorship_health
 from openmentor.meetings.models import Meeting
-from openmentor.mentorships.models import Goal, Mentorship
+from openmentor.mentorships.models import Goal, Mentorship, RematchRequest
 from openmentor.messaging.models import Message
 from tests.conftest import Tenant, client_for
 from tests.scenarios import active_mentorship
@@ -66,17 +66,40 @@ def test_home_shows_meetings_mentorships_unread_goals_and_the_next_step(tenant: 
     assert "On track" in body  # the message counts as being in touch
 
 
-def test_an_accepted_meeting_offers_join(tenant: Tenant) -> None:
+def test_join_shows_only_when_there_is_a_call_to_join(tenant: Tenant) -> None:
+    """Join opens the call itself: a pasted link from 15 minutes before until the end, and
+    for a meeting without link or place OpenMentor's own call room from 10 minutes before;
+    a meeting days ahead, or one in a physical place, shows "Add to calendar" instead."""
     mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant)
-    meeting = Meeting.objects.create(
-        mentorship=mentorship,
-        starts_at=timezone.now() + timedelta(minutes=10),
-        duration_minutes=30,
-        status=Meeting.Status.ACCEPTED,
-        proposed_by=mentorship.mentor,
-    )
+    now = timezone.now()
+
+    def meeting(starts_in: timedelta, location: str) -> Meeting:
+        return Meeting.objects.create(
+            mentorship=mentorship,
+            starts_at=now + starts_in,
+            duration_minutes=30,
+            status=Meeting.Status.ACCEPTED,
+            proposed_by=mentorship.mentor,
+            location=location,
+        )
+
+    soon = meeting(timedelta(minutes=10), "https://meet.example.org/soon")
+    later = meeting(timedelta(days=5), "https://meet.example.org/later")
+    nowhere = meeting(timedelta(minutes=5), "")
+    in_person = meeting(timedelta(minutes=5), "Room 4, second floor")
     body = home(tenant)
-    assert f"/mentorships/{mentorship.pk}/meetings/{meeting.pk}/" in body and ">Join<" in body
+    assert body.count(">Join<") == 2
+    assert 'href="https://meet.example.org/soon" target="_blank"' in body
+    built_in = (
+        f"/o/{tenant.organisation.slug}/mentorships/{mentorship.pk}/meetings/{nowhere.pk}/call/"
+    )
+    assert f'href="{built_in}">Join<' in body  # the built-in call opens in the same tab
+    assert "https://meet.example.org/later" not in body
+    for planned in (later, in_person):
+        assert f"/meetings/{planned.pk}/calendar.ics" in body
+    for joinable in (soon, nowhere):
+        assert f"/meetings/{joinable.pk}/calendar.ics" not in body
+    assert body.count("Add to calendar") == 2
 
 
 def test_home_shows_only_my_own_mentorships(tenant: Tenant) -> None:
@@ -101,7 +124,50 @@ def test_home_runs_a_bounded_number_of_queries(
             status=Meeting.Status.ACCEPTED,
             proposed_by=mentorship.mentor,
         )
+    # Ended ones, each with a new match asked for (the history section), in one programme
+    # (each programme adds its own checklist queries, which are not under test here).
+    earlier = mentorship.programme
+    for _ in range(5):
+        ended = active_mentorship(tenant.organisation, mentee=tenant.participant, programme=earlier)
+        ended.status, ended.ended_at = Mentorship.Status.ENDED, timezone.now()
+        ended.save()
+        RematchRequest.objects.create(
+            programme=ended.programme,
+            requester=tenant.participant.user,
+            role="mentee",
+            previous_mentorship=ended,
+        )
     client = client_for(tenant.participant)
-    with django_assert_max_num_queries(30):
+    # 30 before the history section (ended mentorships, new matches asked for): 2 more.
+    with django_assert_max_num_queries(32):
         response = client.get(f"/o/{tenant.organisation.slug}/")
     assert response.status_code == 200
+
+
+def test_an_ended_mentorship_stays_on_home_with_the_new_match_asked_for(tenant: Tenant) -> None:
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant)
+    mentorship.status, mentorship.ended_at = Mentorship.Status.ENDED, timezone.now()
+    mentorship.save()
+    RematchRequest.objects.create(
+        programme=mentorship.programme,
+        requester=tenant.participant.user,
+        role="mentee",
+        excluded_partner=mentorship.mentor,
+        previous_mentorship=mentorship,
+    )
+    body = home(tenant)
+    assert "Earlier mentorships" in body
+    assert f"/mentorships/{mentorship.pk}/" in body and mentorship.mentor.name in body
+    assert f"You asked for a new match in {mentorship.programme.name}" in body
+    assert "Waiting" in body
+
+
+def test_an_ended_mentorship_offers_no_new_meeting(tenant: Tenant) -> None:
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant)
+    url = f"/o/{tenant.organisation.slug}/mentorships/{mentorship.pk}/meetings/"
+    client = client_for(tenant.participant)
+    assert "Propose a meeting" in client.get(url).content.decode()
+    mentorship.status, mentorship.ended_at = Mentorship.Status.ENDED, timezone.now()
+    mentorship.save()
+    body = client.get(url).content.decode()
+    assert "Propose a meeting" not in body and "only while the mentorship is active" in body

@@ -14,12 +14,13 @@ from openmentor.organisations.models import Membership, Role
 PASSWORD = "Blue-Harbour-Kite-42"
 
 
-def sign_up(page: Page, server: dict[str, Any], address: str) -> None:
+def sign_up(page: Page, server: dict[str, Any], address: str, name: str = "") -> None:
+    page.get_by_label("Your name").fill(name or address.split("@")[0].title())
     page.get_by_label("Email").first.fill(address)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     link = server["outbox"].link_for(address, "/accounts/confirm-email/")
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
@@ -90,7 +91,7 @@ def test_login_with_two_factor_authentication(browser: Browser, server: dict[str
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(FACTORY_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
     page.get_by_role("button", name=re.compile(user.name)).or_(
         page.locator("summary")
@@ -111,11 +112,11 @@ def test_login_with_two_factor_authentication(browser: Browser, server: dict[str
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(FACTORY_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
     page.get_by_label("Code").fill("000000")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Incorrect code.")).to_be_visible()
     page.get_by_label("Code").fill(_totp(secret, offset=1))  # the next window; the first is used
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("not part of an organisation yet")).to_be_visible()

@@ -40,7 +40,7 @@ def test_manager_imports_participants_skipping_a_bad_row(
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("pm@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.goto(f"/o/{membership.organisation.slug}/programmes/spring/imports/")
 
     page.get_by_role("link", name="Upload a file").click()

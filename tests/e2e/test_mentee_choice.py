@@ -26,8 +26,8 @@ def log_in(browser: Browser, server: dict[str, Any], email: str) -> Page:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Sign In")).to_have_count(0)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log in")).to_have_count(0)
     return page
 
 

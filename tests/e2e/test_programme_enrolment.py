@@ -13,14 +13,16 @@ from openmentor.programmes.models import Enrolment, Programme
 
 PASSWORD = "Blue-Harbour-Kite-42"
 PROGRAMME = "Spring cohort"
+NAMES = {"mentor@example.org": "Maya Mentor", "mentee@example.org": "Theo Mentee"}
 
 
-def sign_up(page: Page, server: dict[str, Any], address: str) -> None:
+def sign_up(page: Page, server: dict[str, Any], address: str, name: str = "") -> None:
+    page.get_by_label("Your name").fill(name or address.split("@")[0].title())
     page.get_by_label("Email").first.fill(address)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     page.goto(server["outbox"].link_for(address, "/accounts/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
 
@@ -105,7 +107,7 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(manager.user.email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(FACTORY_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Manager dashboard")).to_be_visible()
 
     # Create the programme.
@@ -154,7 +156,7 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
         invitee = context.new_page()
         invitee.goto(link)
         invitee.get_by_role("main").get_by_role("link", name="Sign up").click()
-        sign_up(invitee, server, address)
+        sign_up(invitee, server, address, name=NAMES[address])
         expect(invitee.get_by_role("heading", name="Join Contoso")).to_be_visible()
         invitee.get_by_role("button", name="Accept invitation").click()
         enrol(invitee, role_label, track, "4")
@@ -164,10 +166,11 @@ def test_manager_builds_a_programme_invites_two_people_and_approves_them(
     # The manager approves both.
     page.reload()
     page.get_by_role("link", name="Approvals (2)").click()
-    page.get_by_role("button", name="Approve mentor@example.org as mentor").click()
-    expect(page.get_by_text("mentor@example.org (mentor) is approved")).to_be_visible()
-    page.get_by_role("button", name="Approve mentee@example.org as mentee").click()
-    expect(page.get_by_text("mentee@example.org (mentee) is approved")).to_be_visible()
+    # Named as they gave their names at sign-up, not as bare addresses.
+    page.get_by_role("button", name="Approve Maya Mentor as mentor").click()
+    expect(page.get_by_text("Maya Mentor (mentor) is approved")).to_be_visible()
+    page.get_by_role("button", name="Approve Theo Mentee as mentee").click()
+    expect(page.get_by_text("Theo Mentee (mentee) is approved")).to_be_visible()
     expect(page.get_by_text("Nobody is waiting for approval.")).to_be_visible()
 
     for address in ("mentor@example.org", "mentee@example.org"):

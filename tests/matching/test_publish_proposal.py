@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from openmentor.matching import services
 from openmentor.matching.models import MatchingRun
+from openmentor.matching.services import publishing as matching_publishing
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Enrolment
 from tests.conftest import Tenant
@@ -101,10 +101,10 @@ def test_second_publish_fails_cleanly_without_duplicates(
     stale_copy = MatchingRun.objects.get(pk=run.pk)  # the second manager's view of it
     other_manager = tenant.owner
     with django_capture_on_commit_callbacks(execute=True):
-        services.matching_publish(run=run, actor=scenario.manager)
+        matching_publishing.matching_publish(run=run, actor=scenario.manager)
     assert stale_copy.status == MatchingRun.Status.DONE
     with pytest.raises(ValidationError, match="already published by"):
-        services.matching_publish(run=stale_copy, actor=other_manager)
+        matching_publishing.matching_publish(run=stale_copy, actor=other_manager)
     assert Mentorship.objects.filter(programme=scenario.programme).count() == 4
     response = client.post(url("matching_publish", scenario.programme, run.pk))
     assert "already published" in response.content.decode()
@@ -125,7 +125,9 @@ def test_open_pair_constraint_is_the_backstop(
         mentee=User.objects.get(pk=int(last["mentee"][1:])),
         mentor=User.objects.get(pk=int(last["mentor"][1:])),
     )
-    monkeypatch.setattr(services, "proposal_staleness", lambda run: services.Staleness())
+    monkeypatch.setattr(
+        matching_publishing, "proposal_staleness", lambda run: matching_publishing.Staleness()
+    )
     response = client.post(url("matching_publish", scenario.programme, run.pk))
     assert "could not be paired" in response.content.decode()
     assert Mentorship.objects.filter(programme=scenario.programme).count() == 1

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.db import IntegrityError
 
-from openmentor.matching import services
 from openmentor.matching.engine import EmbeddingUnavailable
 from openmentor.matching.models import MatchingRun
+from openmentor.matching.services import runs as matching_runs
 from tests.conftest import Tenant
 from tests.matching.helpers import manager_client, run_matching, url
 from tests.scenarios import enrolling_programme
@@ -22,14 +22,14 @@ def test_run_writes_progress_and_shows_the_proposal(
 ) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=2, mentees=4)
     seen: list[tuple[float, str]] = []
-    real = services._set_progress
+    real = matching_runs._set_progress
 
     def spy(run_id: int, **values: Any) -> None:
         seen.append((values.get("progress", -1), values.get("status", "")))
         real(run_id, **values)
 
-    monkeypatch.setattr(services, "_set_progress", spy)
-    monkeypatch.setattr(services, "PROGRESS_INTERVAL_S", 0.0)
+    monkeypatch.setattr(matching_runs, "_set_progress", spy)
+    monkeypatch.setattr(matching_runs, "PROGRESS_INTERVAL_S", 0.0)
     client = manager_client(scenario)
     run = run_matching(client, scenario.programme, django_capture_on_commit_callbacks)
     assert run.status == MatchingRun.Status.DONE
@@ -42,7 +42,7 @@ def test_run_writes_progress_and_shows_the_proposal(
     page = client.get(url("matching_home", scenario.programme))
     html = page.content.decode()
     assert "Proposed pairs (4)" in html
-    assert "You both work on" in html  # plain-words reasons
+    assert "They both work on" in html and "You both" not in html  # about the pair
     assert "100 % of mentees matched" in html.replace("\n", " ") or "100 %" in html
     assert "Fairness audit" in html
 
@@ -77,7 +77,7 @@ def test_engine_failure_is_a_message_not_a_500(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise EmbeddingUnavailable("no model")
 
-    monkeypatch.setattr(services, "solve", broken)
+    monkeypatch.setattr(matching_runs, "solve", broken)
     client = manager_client(scenario)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("matching_run_start", scenario.programme))
@@ -93,7 +93,7 @@ def test_unexpected_engine_error_fails_the_run_politely(
     tenant: Tenant, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=1, mentees=2)
-    monkeypatch.setattr(services, "solve", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(matching_runs, "solve", lambda *a, **k: 1 / 0)
     client = manager_client(scenario)
     run = run_matching(client, scenario.programme, django_capture_on_commit_callbacks)
     assert run.status == MatchingRun.Status.FAILED
@@ -116,7 +116,7 @@ def test_a_run_already_taken_by_another_worker_is_not_run_twice(tenant: Tenant) 
     run = MatchingRun.objects.create(
         programme=scenario.programme, status=MatchingRun.Status.RUNNING, progress=0.3
     )
-    services.matching_run_execute(run_id=run.pk)
+    matching_runs.matching_run_execute(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == MatchingRun.Status.RUNNING and run.progress == 0.3
 

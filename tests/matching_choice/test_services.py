@@ -14,6 +14,7 @@ from freezegun import freeze_time
 
 from openmentor.accounts.models import User
 from openmentor.core.scheduler import registered_jobs
+from openmentor.matching.choice import selectors as choice_selectors
 from openmentor.matching.choice import services as choice
 from openmentor.matching.choice import tasks as choice_tasks  # noqa: F401  (registers the periodic job)
 from openmentor.matching.models import MentorRequest
@@ -88,7 +89,7 @@ def popular_mentor_cohort(tenant: Tenant) -> EnrollingProgramme:
 
 def test_recommendations_rank_fitting_mentors_with_reasons(cohort: EnrollingProgramme) -> None:
     mentee = mentees_of(cohort)[0]
-    ranked = choice.ranked_mentors(programme=cohort.programme, mentee=mentee)
+    ranked = choice_selectors.ranked_mentors(programme=cohort.programme, mentee=mentee)
     assert ranked is not None
     assert {r.user_id for r in ranked} == {m.pk for m in mentors_of(cohort)}
     assert all(r.reasons and 0 <= r.score <= 1 for r in ranked)
@@ -101,7 +102,7 @@ def test_one_early_mentee_cannot_take_every_popular_mentor(tenant: Tenant) -> No
     popular = mentors_of(scenario)[0]
     firsts = []
     for mentee in mentees_of(scenario):
-        ranked = choice.ranked_mentors(programme=scenario.programme, mentee=mentee)
+        ranked = choice_selectors.ranked_mentors(programme=scenario.programme, mentee=mentee)
         assert ranked is not None and len(ranked) == 3
         firsts.append(ranked[0].user_id)
         if ranked[0].user_id != popular.pk:
@@ -117,14 +118,14 @@ def test_pending_requests_take_places_out_of_recommendations(tenant: Tenant) -> 
     popular = mentors_of(scenario)[0]
     first, second, _ = mentees_of(scenario)
     send(scenario, first, [popular])
-    ranked = choice.ranked_mentors(programme=scenario.programme, mentee=second)
+    ranked = choice_selectors.ranked_mentors(programme=scenario.programme, mentee=second)
     assert ranked is not None
     assert popular.pk not in {r.user_id for r in ranked}  # its only place is promised
 
 
 def test_not_an_active_mentee_gets_no_recommendations(cohort: EnrollingProgramme) -> None:
     mentor = mentors_of(cohort)[0]
-    assert choice.ranked_mentors(programme=cohort.programme, mentee=mentor) is None
+    assert choice_selectors.ranked_mentors(programme=cohort.programme, mentee=mentor) is None
 
 
 def test_common_free_time_is_shown_in_each_persons_local_time(tenant: Tenant) -> None:
@@ -136,12 +137,12 @@ def test_common_free_time_is_shown_in_each_persons_local_time(tenant: Tenant) ->
     mentee_profile.save()
     mentor_profile = profile_of(scenario.mentors[0])
     with freeze_time("2026-02-04 12:00"):
-        lines, minutes = choice.common_free_times(mentee_profile, mentor_profile)
+        lines, minutes = choice_selectors.common_free_times(mentee_profile, mentor_profile)
     assert minutes == 120
     assert lines == ["Tue 04:00–06:00 (Tue 09:00–11:00 their time)"]
     # The week of 9 March 2026: New York has moved its clocks, London not yet.
     with freeze_time("2026-03-04 12:00"):
-        lines, minutes = choice.common_free_times(mentee_profile, mentor_profile)
+        lines, minutes = choice_selectors.common_free_times(mentee_profile, mentor_profile)
     assert (lines, minutes) == (["Tue 05:00–06:00 (Tue 09:00–10:00 their time)"], 60)
 
 
@@ -366,7 +367,7 @@ def test_a_queued_mentor_who_left_is_skipped(cohort: EnrollingProgramme) -> None
 
 def test_a_mentor_invites_a_suggested_mentee_who_accepts(cohort: EnrollingProgramme) -> None:
     a = mentors_of(cohort)[0]
-    suggestions = choice.ranked_mentees(programme=cohort.programme, mentor=a, top=5)
+    suggestions = choice_selectors.ranked_mentees(programme=cohort.programme, mentor=a, top=5)
     assert suggestions and {s.user_id for s in suggestions} == {m.pk for m in mentees_of(cohort)}
     mentee = User.objects.get(pk=suggestions[0].user_id)
     with committed():

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from openmentor.accounts.models import User
+from openmentor.matching.choice import selectors as choice_selectors
 from openmentor.matching.choice import services as choice
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import Mentorship
@@ -49,7 +50,7 @@ def test_mentee_sees_cards_with_why_and_free_time(cohort: EnrollingProgramme) ->
         assert f"/people/{mentor.pk}/photo/" in page
     assert "Why this match" in page and "You both speak English" in page
     assert "Tue 09:00–11:00" in page and "2 h a week" in page
-    assert choice.FAIR_SHARE_NOTE in page
+    assert choice_selectors.FAIR_SHARE_NOTE in page
     assert '<label for="id_choice_1">1st choice</label>' in page
 
 

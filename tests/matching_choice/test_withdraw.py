@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from openmentor.matching.choice import selectors as choice_selectors
 from openmentor.matching.choice import services as choice
 from openmentor.matching.models import MentorRequest
 from openmentor.notifications.models import Notification
@@ -44,7 +45,7 @@ def test_withdrawing_closes_only_my_waiting_requests_and_lets_me_choose_again(
             "user_id", flat=True
         )
     ) == set(asked)
-    assert not choice.has_open_requests(programme=cohort.programme, mentee=mentee)
+    assert not choice_selectors.has_open_requests(programme=cohort.programme, mentee=mentee)
     send(cohort, 0)  # may choose again
 
 

@@ -173,19 +173,17 @@ def test_pricing_recovers_pruned_pairs_on_profiles() -> None:
 def test_bound_cache_threads_and_plain_pricing_agree(monkeypatch: Any) -> None:
     """Pricing from cached bounds and the reserve gives the same bytes as re-scoring every
     mentee, whatever the number of scoring threads."""
-    from openmentor.matching.engine import scoring, synthetic
+    from openmentor.matching.engine import candidates, synthetic
     from openmentor.matching.engine.model import Settings
 
     p = synthetic.profile_problem(240, 60, seed=3)
     p = type(p)(p.mentees, p.mentors, Settings(candidates_per_mentee=2))
 
-    def run() -> str:
-        return json.dumps(result_to_dict(solve(p), timings=False))
+    def run(threads: int) -> str:
+        return json.dumps(result_to_dict(solve(p, threads=threads), timings=False))
 
-    monkeypatch.setenv("OPENMENTOR_MATCHING_THREADS", "1")
-    cached = run()
-    monkeypatch.setenv("OPENMENTOR_MATCHING_THREADS", "3")
-    assert run() == cached
-    monkeypatch.setattr(scoring, "CACHE_BYTES", 0)
-    assert run() == cached
+    cached = run(1)
+    assert run(3) == cached
+    monkeypatch.setattr(candidates, "CACHE_BYTES", 0)
+    assert run(3) == cached
     assert json.loads(cached)["objective"]["pricing_rounds"] > 1

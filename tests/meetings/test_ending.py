@@ -13,7 +13,7 @@ from django.utils import timezone
 from openmentor.meetings import services as meetings
 from openmentor.meetings.models import Meeting, MeetingReminder
 from openmentor.meetings.reminders import reminders_send
-from openmentor.mentorships import services as mentorships
+from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 from tests.conftest import Tenant
 from tests.meetings.helpers import invitations, make_meeting
 from tests.scenarios import active_mentorship
@@ -30,7 +30,7 @@ def test_ending_cancels_meetings_to_come_in_both_calendars(
     proposed = make_meeting(mentorship, soon + dt.timedelta(days=7), status="proposed")
     past = make_meeting(mentorship, timezone.now() - dt.timedelta(days=3))
     with django_capture_on_commit_callbacks(execute=True):
-        mentorships.mentorship_end(
+        mentorships_lifecycle.mentorship_end(
             mentorship=mentorship,
             user=mentorship.mentee,
             reason="schedule",

@@ -241,20 +241,22 @@ def test_join_opens_the_call_from_15_minutes_before(tenant: Tenant, pair: Mentor
     assert _url("meeting_detail", pair, meeting) in body
 
 
-def test_join_goes_to_the_meeting_page_before_the_window_or_without_a_link(
-    tenant: Tenant, pair: Mentorship
-) -> None:
+def test_no_join_before_the_window_or_without_a_link(tenant: Tenant, pair: Mentorship) -> None:
+    """Outside the window, or with no link, there is nothing to join: the meeting offers
+    "Add to calendar" and its page instead of a Join that only opens the page."""
     later = make_meeting(pair, timezone.now() + dt.timedelta(minutes=20))
     later.location = "https://meet.example.org/later"
     later.save()
-    assert _join_href(_home(tenant)) == _url("meeting_detail", pair, later)
+    body = _home(tenant)
+    assert ">Join<" not in body and "https://meet.example.org/later" not in body
+    assert _url("meeting_detail", pair, later) in body and "Add to calendar" in body
     later.delete()
     place = make_meeting(pair, timezone.now() + dt.timedelta(minutes=5))
     place.location = "Room 4"
     place.save()
     body = _home(tenant)
-    assert _join_href(body) == _url("meeting_detail", pair, place)
-    assert "noopener" not in body
+    assert ">Join<" not in body and "noopener" not in body
+    assert _url("meeting_ics", pair, place) in body
 
 
 def test_an_invitation_to_answer_is_answered_even_with_a_link(

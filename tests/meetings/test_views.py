@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from icalendar import Calendar
 
 from openmentor.meetings import services
-from openmentor.meetings.models import AgendaItem, Meeting
+from openmentor.meetings.models import AgendaItem, CalendarFeed, Meeting
 from openmentor.mentorships.models import Mentorship
 from tests.conftest import Tenant, client_for
 from tests.meetings.helpers import make_meeting, set_profile
@@ -286,16 +286,28 @@ def test_calendar_feed_page_and_public_feed(tenant: Tenant, pair: Mentorship) ->
     page_url = reverse("calendar_feed", kwargs={"slug": tenant.organisation.slug})
     assert "no calendar address yet" in client.get(page_url).text
     made = client.post(page_url, {"action": "create"})
-    feed_url = made.context["new_url"]
+    assert made.status_code == 302
+    shown = client.get(page_url)
+    feed_url = shown.context["feed_url"]
     assert "/calendar/" in feed_url and feed_url.endswith(".ics")
+    # Visible and copyable whenever the person comes back, not only once.
+    assert f'value="{feed_url}"' in shown.text and "Copy the calendar address" in shown.text
+    assert feed_url in client.get(page_url).text
     path = feed_url.split("testserver", 1)[1]
     body = Client().get(path)  # no login: calendar apps cannot log in
     assert body.status_code == 200 and body["Content-Type"].startswith("text/calendar")
     feed = Calendar.from_ical(body.content)
     assert "METHOD" not in feed
     assert [str(e["UID"]) for e in feed.walk("VEVENT")] == [upcoming.uid]
-    # Shown once: the page afterwards does not reveal it.
-    assert feed_url not in client.get(page_url).text
+    # The database alone cannot give the address away: it holds a hash and a seed.
+    stored = CalendarFeed.objects.get(revoked_at__isnull=True)
+    token = feed_url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert token not in (stored.token_hash, stored.seed)
+    # "Reset" makes a new address and the old one stops working.
+    client.post(page_url, {"action": "create"})
+    new_url = client.get(page_url).context["feed_url"]
+    assert new_url != feed_url and Client().get(path).status_code == 404
+    path = new_url.split("testserver", 1)[1]
     # Bad requests do nothing; switching off makes the old address a 404.
     client.post(page_url, {"action": "steal"})
     assert Client().get(path).status_code == 200
@@ -313,6 +325,47 @@ def test_calendar_feed_stops_when_the_person_leaves_the_organisation(
     assert Client().get(f"/calendar/{token}.ics").status_code == 200
     tenant.participant.delete()
     assert Client().get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_add_to_calendar_downloads_the_same_event_as_the_invitations(
+    tenant: Tenant, pair: Mentorship, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Same UID and SEQUENCE as the e-mailed invitation, so a later update replaces it."""
+    starts = (timezone.now() + dt.timedelta(days=5)).replace(second=0, microsecond=0)
+    meeting = make_meeting(pair, starts)
+    meeting.sequence = 2
+    meeting.save()
+    client = client_for(tenant.participant)
+    detail = client.get(_url("meeting_detail", pair, meeting)).text
+    ics_url = _url("meeting_ics", pair, meeting)
+    assert f'href="{ics_url}"' in detail and "Add to calendar" in detail
+    response = client.get(ics_url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    (event,) = calendar.walk("VEVENT")
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (meeting.uid, 2)
+    assert event.decoded("DTSTART") == meeting.starts_at
+    # Only the pair: a manager reads the page but has no calendar of theirs to add to.
+    assert client_for(tenant.manager).get(ics_url).status_code == 403
+    assert client.post(ics_url).status_code == 405
+
+
+def test_meeting_list_is_in_date_order_whatever_order_they_were_made(
+    tenant: Tenant, pair: Mentorship
+) -> None:
+    """The agenda-count annotation's GROUP BY drops Meta.ordering; the list orders itself."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    made = [make_meeting(pair, now + dt.timedelta(days=days)) for days in (9, 2, 30, 5)] + [
+        make_meeting(pair, now - dt.timedelta(days=days)) for days in (20, 3, 40)
+    ]
+    body = client_for(tenant.participant).get(_url("meeting_list", pair)).text
+    positions = {m.pk: body.index(_url("meeting_detail", pair, m) + '"') for m in made}
+    upcoming = sorted((m for m in made if m.starts_at > now), key=lambda m: m.starts_at)
+    past = sorted((m for m in made if m.starts_at < now), key=lambda m: m.starts_at, reverse=True)
+    assert sorted(positions, key=positions.__getitem__) == [m.pk for m in upcoming + past]
 
 
 @pytest.mark.parametrize(

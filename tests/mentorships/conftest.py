@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from openmentor.accounts.models import User
-from openmentor.mentorships import services
 from openmentor.mentorships.models import Mentorship
+from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 from tests.conftest import Tenant
 from tests.scenarios import EnrollingProgramme, enrolling_programme
 
@@ -31,7 +31,7 @@ def cohort(tenant: Tenant) -> EnrollingProgramme:
 
 
 def propose(scenario: EnrollingProgramme, mentor: int = 0, mentee: int = 0) -> Mentorship:
-    return services.mentorship_create(
+    return mentorships_lifecycle.mentorship_create(
         programme=scenario.programme,
         mentor=scenario.mentors[mentor].user,
         mentee=scenario.mentees[mentee].user,
@@ -42,7 +42,7 @@ def propose(scenario: EnrollingProgramme, mentor: int = 0, mentee: int = 0) -> M
 
 def start(mentorship: Mentorship) -> Mentorship:
     for user in (mentorship.mentee, mentorship.mentor):
-        mentorship = services.mentorship_accept_agreement(
+        mentorship = mentorships_lifecycle.mentorship_accept_agreement(
             mentorship=mentorship, user=user, hopes="To learn", confidentiality=True
         )
     return mentorship

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.meetings.models import Meeting
-from openmentor.mentorships import services
 from openmentor.mentorships.models import Mentorship, Note
+from openmentor.mentorships.services import journey as mentorships_journey
 from tests.conftest import Tenant, client_for
 from tests.meetings.helpers import make_meeting
 from tests.scenarios import active_mentorship
@@ -75,14 +75,16 @@ def test_both_members_share_notes_after_the_meeting(
 def test_private_notes_stay_on_the_mentorship_page(
     tenant: Tenant, pair: Mentorship, held: Meeting
 ) -> None:
-    services.note_create(mentorship=pair, user=pair.mentee, body="Only mine", private=True)
-    services.note_create(
+    mentorships_journey.note_create(
+        mentorship=pair, user=pair.mentee, body="Only mine", private=True
+    )
+    mentorships_journey.note_create(
         mentorship=pair, user=pair.mentee, body="Shared, no meeting", private=False
     )
     page = client_for(tenant.participant).get(_url("meeting_detail", pair, held)).text
     assert "Only mine" not in page and "Shared, no meeting" not in page
     with pytest.raises(ValidationError):
-        services.note_create(
+        mentorships_journey.note_create(
             mentorship=pair, user=pair.mentee, body="Private", private=True, meeting=held
         )
 
@@ -125,7 +127,7 @@ def test_no_notes_before_the_meeting_or_for_one_that_did_not_happen(
 def test_managers_and_outsiders_never_see_meeting_notes(
     tenant: Tenant, other_tenant: Tenant, pair: Mentorship, held: Meeting
 ) -> None:
-    services.note_create(
+    mentorships_journey.note_create(
         mentorship=pair,
         user=pair.mentee,
         body="Confidential reflection",
@@ -164,7 +166,7 @@ def test_another_pairs_meeting_is_404_and_the_service_refuses_it(
     )
     assert client.post(mixed, {"body": "x"}).status_code == 404
     with pytest.raises(PermissionDenied):
-        services.note_create(
+        mentorships_journey.note_create(
             mentorship=pair, user=pair.mentee, body="x", private=False, meeting=their_meeting
         )
     assert not Note.objects.exists()

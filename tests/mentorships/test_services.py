@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from freezegun import freeze_time
 
 from openmentor.core.models import Event
-from openmentor.mentorships import selectors, services
+from openmentor.mentorships import selectors
 from openmentor.mentorships.models import (
     EndingReflection,
     ExternalMeeting,
@@ -18,6 +18,8 @@ from openmentor.mentorships.models import (
     Mentorship,
     RematchRequest,
 )
+from openmentor.mentorships.services import journey as mentorships_journey
+from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 from openmentor.notifications.models import Notification
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment
@@ -56,7 +58,7 @@ def test_create_refuses_the_same_person_and_people_not_enrolled(
 ) -> None:
     mentor = cohort.mentors[0].user
     with pytest.raises(ValidationError, match="cannot mentor themselves"):
-        services.mentorship_create(
+        mentorships_lifecycle.mentorship_create(
             programme=cohort.programme,
             mentor=mentor,
             mentee=mentor,
@@ -64,7 +66,7 @@ def test_create_refuses_the_same_person_and_people_not_enrolled(
             source="manager",
         )
     with pytest.raises(ValidationError) as error:  # a mentee offered as mentor
-        services.mentorship_create(
+        mentorships_lifecycle.mentorship_create(
             programme=cohort.programme,
             mentor=cohort.mentees[1].user,
             mentee=cohort.mentees[0].user,
@@ -73,7 +75,7 @@ def test_create_refuses_the_same_person_and_people_not_enrolled(
         )
     assert "is not an active mentor" in _messages(error)
     with pytest.raises(ValidationError) as error:  # someone of another organisation
-        services.mentorship_create(
+        mentorships_lifecycle.mentorship_create(
             programme=cohort.programme,
             mentor=mentor,
             mentee=other_tenant.participant.user,
@@ -108,7 +110,7 @@ def test_create_refuses_a_mentor_at_capacity(cohort: EnrollingProgramme) -> None
 
 def test_ended_mentorships_free_capacity(pair: Pair) -> None:
     Profile.objects.filter(user=pair.mentor).update(mentor_capacity=1)
-    services.mentorship_end(
+    mentorships_lifecycle.mentorship_end(
         mentorship=pair.mentorship,
         user=pair.mentor,
         reason="schedule",
@@ -139,12 +141,12 @@ def test_one_mentor_per_mentee_by_default(cohort: EnrollingProgramme) -> None:
 
 def test_agreement_starts_the_mentorship_when_both_accept(cohort: EnrollingProgramme) -> None:
     mentorship = propose(cohort)
-    mentorship = services.mentorship_accept_agreement(
+    mentorship = mentorships_lifecycle.mentorship_accept_agreement(
         mentorship=mentorship, user=mentorship.mentee, hopes="Lead a team", confidentiality=True
     )
     assert mentorship.status == "proposed" and mentorship.mentee_accepted_at is not None
     assert Enrolment.objects.get(pk=cohort.mentees[0].pk).matched_at is None
-    mentorship = services.mentorship_accept_agreement(
+    mentorship = mentorships_lifecycle.mentorship_accept_agreement(
         mentorship=mentorship, user=mentorship.mentor, hopes="Share", confidentiality=True
     )
     assert mentorship.status == "active" and mentorship.started_at is not None
@@ -161,7 +163,7 @@ def test_agreement_starts_the_mentorship_when_both_accept(cohort: EnrollingProgr
 def test_agreement_refuses_missing_hopes_and_confidentiality(cohort: EnrollingProgramme) -> None:
     mentorship = propose(cohort)
     with pytest.raises(ValidationError) as error:
-        services.mentorship_accept_agreement(
+        mentorships_lifecycle.mentorship_accept_agreement(
             mentorship=mentorship, user=mentorship.mentee, hopes="  ", confidentiality=False
         )
     assert set(error.value.message_dict) == {"hopes", "confidentiality"}
@@ -171,10 +173,10 @@ def test_agreement_refuses_missing_hopes_and_confidentiality(cohort: EnrollingPr
 
 def test_changing_the_cadence_asks_the_partner_again(cohort: EnrollingProgramme) -> None:
     mentorship = propose(cohort)
-    services.mentorship_accept_agreement(
+    mentorships_lifecycle.mentorship_accept_agreement(
         mentorship=mentorship, user=mentorship.mentee, hopes="x", confidentiality=True
     )
-    mentorship = services.mentorship_accept_agreement(
+    mentorship = mentorships_lifecycle.mentorship_accept_agreement(
         mentorship=mentorship,
         user=mentorship.mentor,
         hopes="y",
@@ -188,9 +190,9 @@ def test_changing_the_cadence_asks_the_partner_again(cohort: EnrollingProgramme)
 def test_only_members_act_on_a_mentorship(pair: Pair, tenant: Tenant) -> None:
     outsider = tenant.participant.user
     with pytest.raises(PermissionDenied):
-        services.mentorship_pause(mentorship=pair.mentorship, user=outsider)
+        mentorships_lifecycle.mentorship_pause(mentorship=pair.mentorship, user=outsider)
     with pytest.raises(PermissionDenied):
-        services.mentorship_end(
+        mentorships_lifecycle.mentorship_end(
             mentorship=pair.mentorship,
             user=outsider,
             reason="other",
@@ -202,14 +204,14 @@ def test_only_members_act_on_a_mentorship(pair: Pair, tenant: Tenant) -> None:
 
 
 def test_pause_and_resume_record_who_acted(pair: Pair) -> None:
-    m = services.mentorship_pause(mentorship=pair.mentorship, user=pair.mentee)
+    m = mentorships_lifecycle.mentorship_pause(mentorship=pair.mentorship, user=pair.mentee)
     assert m.status == "paused"
     with pytest.raises(ValidationError, match="Only an active mentorship"):
-        services.mentorship_pause(mentorship=m, user=pair.mentor)
-    m = services.mentorship_resume(mentorship=m, user=pair.mentor)
+        mentorships_lifecycle.mentorship_pause(mentorship=m, user=pair.mentor)
+    m = mentorships_lifecycle.mentorship_resume(mentorship=m, user=pair.mentor)
     assert m.status == "active"
     with pytest.raises(ValidationError, match="Only a paused mentorship"):
-        services.mentorship_resume(mentorship=m, user=pair.mentor)
+        mentorships_lifecycle.mentorship_resume(mentorship=m, user=pair.mentor)
     last_two = [(t.to_status, t.actor) for t in m.transitions.all()][-2:]
     assert last_two == [("paused", pair.mentee), ("active", pair.mentor)]
     assert Notification.objects.filter(user=pair.mentor, kind="mentorship.paused").exists()
@@ -226,7 +228,7 @@ def test_either_member_ends_with_a_kind_no_fault_email(
     partner = pair.mentee if ender == "mentor" else pair.mentor
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        m = services.mentorship_end(
+        m = mentorships_lifecycle.mentorship_end(
             mentorship=pair.mentorship,
             user=user,
             reason="chemistry",
@@ -246,7 +248,7 @@ def test_either_member_ends_with_a_kind_no_fault_email(
     assert partner.pk in selectors.excluded_partners(programme=pair.scenario.programme, user=user)
     assert Enrolment.objects.filter(matched_at__isnull=False).count() == 0
     with pytest.raises(ValidationError, match="has ended"):
-        services.mentorship_end(
+        mentorships_lifecycle.mentorship_end(
             mentorship=m, user=partner, reason="other", reflection="", want_rematch=False
         )
 
@@ -254,7 +256,7 @@ def test_either_member_ends_with_a_kind_no_fault_email(
 def test_ending_keeps_matched_at_while_another_mentorship_is_open(tenant: Tenant) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=2, mentees=1, mentors_per_mentee=2)
     first, _ = start(propose(scenario, mentor=0)), start(propose(scenario, mentor=1))
-    services.mentorship_end(
+    mentorships_lifecycle.mentorship_end(
         mentorship=first, user=first.mentee, reason="schedule", reflection="", want_rematch=False
     )
     assert Enrolment.objects.get(pk=scenario.mentees[0].pk).matched_at is not None
@@ -264,7 +266,7 @@ def test_ending_keeps_matched_at_while_another_mentorship_is_open(tenant: Tenant
 
 def test_end_refuses_an_unknown_reason_and_writes_nothing(pair: Pair) -> None:
     with pytest.raises(ValidationError) as error:
-        services.mentorship_end(
+        mentorships_lifecycle.mentorship_end(
             mentorship=pair.mentorship,
             user=pair.mentor,
             reason="blame",
@@ -279,22 +281,24 @@ def test_end_refuses_an_unknown_reason_and_writes_nothing(pair: Pair) -> None:
 
 def test_partner_may_ask_for_a_rematch_after_the_end_once(pair: Pair) -> None:
     with pytest.raises(ValidationError, match="once this mentorship has ended"):
-        services.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
-    services.mentorship_end(
+        mentorships_lifecycle.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
+    mentorships_lifecycle.mentorship_end(
         mentorship=pair.mentorship,
         user=pair.mentor,
         reason="schedule",
         reflection="",
         want_rematch=False,
     )
-    request = services.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
+    request = mentorships_lifecycle.rematch_request_create(
+        mentorship=pair.mentorship, user=pair.mentee
+    )
     assert (request.role, request.excluded_partner) == ("mentee", pair.mentor)
     with pytest.raises(ValidationError, match="already asked"):
-        services.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
+        mentorships_lifecycle.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
 
 
 def test_manager_resolves_a_rematch_with_someone_new(pair: Pair) -> None:
-    services.mentorship_end(
+    mentorships_lifecycle.mentorship_end(
         mentorship=pair.mentorship,
         user=pair.mentee,
         reason="chemistry",
@@ -304,11 +308,11 @@ def test_manager_resolves_a_rematch_with_someone_new(pair: Pair) -> None:
     request = RematchRequest.objects.get()
     manager = pair.scenario.manager
     with pytest.raises(ValidationError, match="other than the previous partner"):
-        services.rematch_request_resolve(
+        mentorships_lifecycle.rematch_request_resolve(
             rematch_request=request, manager=manager, new_partner=pair.mentor
         )
     new_mentor = pair.scenario.mentors[1].user
-    resolved = services.rematch_request_resolve(
+    resolved = mentorships_lifecycle.rematch_request_resolve(
         rematch_request=request, manager=manager, new_partner=new_mentor
     )
     assert resolved.status == "resolved" and resolved.new_mentorship is not None
@@ -316,13 +320,13 @@ def test_manager_resolves_a_rematch_with_someone_new(pair: Pair) -> None:
     assert resolved.new_mentorship.mentee == pair.mentee
     assert resolved.new_mentorship.source == "rematch"
     with pytest.raises(ValidationError, match="already been dealt with"):
-        services.rematch_request_resolve(rematch_request=request, manager=manager)
+        mentorships_lifecycle.rematch_request_resolve(rematch_request=request, manager=manager)
 
 
 def test_rematch_resolve_needs_a_manager_of_the_organisation(
     pair: Pair, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    services.mentorship_end(
+    mentorships_lifecycle.mentorship_end(
         mentorship=pair.mentorship,
         user=pair.mentee,
         reason="other",
@@ -332,7 +336,7 @@ def test_rematch_resolve_needs_a_manager_of_the_organisation(
     request = RematchRequest.objects.get()
     for intruder in (tenant.participant, other_tenant.owner):
         with pytest.raises(PermissionDenied):
-            services.rematch_request_resolve(rematch_request=request, manager=intruder)
+            mentorships_lifecycle.rematch_request_resolve(rematch_request=request, manager=intruder)
     assert RematchRequest.objects.get().status == "open"
 
 
@@ -344,7 +348,7 @@ def test_ending_reason_counts_are_counts_only_and_only_from_five(tenant: Tenant)
     reasons = ["goals_met", "goals_met", "schedule", "schedule", "other"]
     for mentee, reason in enumerate(reasons):
         m = start(propose(scenario, mentor=mentee % 3, mentee=mentee))
-        services.mentorship_end(
+        mentorships_lifecycle.mentorship_end(
             mentorship=m, user=m.mentee, reason=reason, reflection="secret", want_rematch=False
         )
         shown = dict(selectors.ending_reason_counts(programme=scenario.programme))
@@ -362,12 +366,14 @@ def test_ending_reason_counts_are_counts_only_and_only_from_five(tenant: Tenant)
 
 
 def test_goal_reached_by_progress_is_celebrated_once(pair: Pair) -> None:
-    goal = services.goal_create(mentorship=pair.mentorship, user=pair.mentee, title="Give a talk")
-    goal, reached = services.goal_update(
+    goal = mentorships_journey.goal_create(
+        mentorship=pair.mentorship, user=pair.mentee, title="Give a talk"
+    )
+    goal, reached = mentorships_journey.goal_update(
         goal=goal, user=pair.mentor, title="Give a talk", description="", progress=60
     )
     assert not reached and goal.reached_at is None
-    goal, reached = services.goal_update(
+    goal, reached = mentorships_journey.goal_update(
         goal=goal, user=pair.mentee, title="Give a talk", description="", progress=100
     )
     assert reached and goal.reached_at is not None
@@ -375,28 +381,38 @@ def test_goal_reached_by_progress_is_celebrated_once(pair: Pair) -> None:
     assert sorted(celebrated.values_list("user_id", flat=True)) == sorted(
         [pair.mentor.pk, pair.mentee.pk]
     )
-    _, again = services.goal_update(
+    _, again = mentorships_journey.goal_update(
         goal=goal, user=pair.mentee, title="Give a talk", description="", progress=100
     )
     assert not again and celebrated.count() == 2
 
 
 def test_goal_reached_when_every_milestone_is_done(pair: Pair) -> None:
-    goal = services.goal_create(mentorship=pair.mentorship, user=pair.mentee, title="Ship it")
-    first = services.milestone_add(goal=goal, user=pair.mentee, text="Draft")
-    second = services.milestone_add(goal=goal, user=pair.mentor, text="Review")
-    assert services.milestone_set_done(milestone=first, user=pair.mentor, done=True) is False
-    assert services.milestone_set_done(milestone=second, user=pair.mentee, done=True) is True
+    goal = mentorships_journey.goal_create(
+        mentorship=pair.mentorship, user=pair.mentee, title="Ship it"
+    )
+    first = mentorships_journey.milestone_add(goal=goal, user=pair.mentee, text="Draft")
+    second = mentorships_journey.milestone_add(goal=goal, user=pair.mentor, text="Review")
+    assert (
+        mentorships_journey.milestone_set_done(milestone=first, user=pair.mentor, done=True)
+        is False
+    )
+    assert (
+        mentorships_journey.milestone_set_done(milestone=second, user=pair.mentee, done=True)
+        is True
+    )
     goal.refresh_from_db()
     assert goal.progress == 100 and goal.reached_at is not None
 
 
 def test_goal_bad_input_is_refused(pair: Pair) -> None:
     with pytest.raises(ValidationError, match="short name"):
-        services.goal_create(mentorship=pair.mentorship, user=pair.mentee, title="  ")
-    goal = services.goal_create(mentorship=pair.mentorship, user=pair.mentee, title="Ok")
+        mentorships_journey.goal_create(mentorship=pair.mentorship, user=pair.mentee, title="  ")
+    goal = mentorships_journey.goal_create(mentorship=pair.mentorship, user=pair.mentee, title="Ok")
     with pytest.raises(ValidationError, match="0 to 100"):
-        services.goal_update(goal=goal, user=pair.mentee, title="Ok", description="", progress=101)
+        mentorships_journey.goal_update(
+            goal=goal, user=pair.mentee, title="Ok", description="", progress=101
+        )
     goal.refresh_from_db()
     assert goal.progress == 0 and Goal.objects.count() == 1
 
@@ -410,7 +426,7 @@ def test_external_meeting_date_is_checked_in_the_persons_own_timezone(pair: Pair
     pair.mentorship.save(update_fields=["created_at"])
     Profile.objects.filter(user=pair.mentee).update(timezone="Pacific/Auckland")
     Profile.objects.filter(user=pair.mentor).update(timezone="Europe/London")
-    meeting = services.meeting_log_external(
+    meeting = mentorships_journey.meeting_log_external(
         mentorship=pair.mentorship,
         user=pair.mentee,
         held_on=dt.date(2025, 3, 15),
@@ -418,7 +434,7 @@ def test_external_meeting_date_is_checked_in_the_persons_own_timezone(pair: Pair
     )
     assert meeting.held_on == dt.date(2025, 3, 15)
     with pytest.raises(ValidationError, match="in the future"):
-        services.meeting_log_external(
+        mentorships_journey.meeting_log_external(
             mentorship=pair.mentorship,
             user=pair.mentor,
             held_on=dt.date(2025, 3, 15),
@@ -430,7 +446,7 @@ def test_external_meeting_date_is_checked_in_the_persons_own_timezone(pair: Pair
 @pytest.mark.parametrize("minutes", [0, 4, 241, 1000])
 def test_external_meeting_length_is_5_to_240_minutes(pair: Pair, minutes: int) -> None:
     with pytest.raises(ValidationError, match="5 to 240 minutes"):
-        services.meeting_log_external(
+        mentorships_journey.meeting_log_external(
             mentorship=pair.mentorship,
             user=pair.mentee,
             held_on=dt.date.today(),  # noqa: DTZ011

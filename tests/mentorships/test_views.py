@@ -9,7 +9,6 @@ from django.core import mail
 from django.test import Client
 
 from openmentor.accounts.models import User
-from openmentor.mentorships import services
 from openmentor.mentorships.models import (
     EndingReflection,
     ExternalMeeting,
@@ -20,6 +19,8 @@ from openmentor.mentorships.models import (
     Note,
     RematchRequest,
 )
+from openmentor.mentorships.services import journey as mentorships_journey
+from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
 from tests.conftest import Tenant, client_for
@@ -101,10 +102,14 @@ def test_private_notes_and_reflections_never_reach_the_partner_or_managers(
     pair: Pair, tenant: Tenant
 ) -> None:
     mentorship, programme = pair.mentorship, pair.scenario.programme
-    goal = services.goal_create(mentorship=mentorship, user=pair.mentee, title="Talk")
-    services.note_create(mentorship=mentorship, user=pair.mentee, body=PRIVATE_NOTE, private=True)
-    services.note_create(mentorship=mentorship, user=pair.mentee, body="SHARED-NOTE", private=False)
-    services.mentorship_end(
+    goal = mentorships_journey.goal_create(mentorship=mentorship, user=pair.mentee, title="Talk")
+    mentorships_journey.note_create(
+        mentorship=mentorship, user=pair.mentee, body=PRIVATE_NOTE, private=True
+    )
+    mentorships_journey.note_create(
+        mentorship=mentorship, user=pair.mentee, body="SHARED-NOTE", private=False
+    )
+    mentorships_lifecycle.mentorship_end(
         mentorship=mentorship,
         user=pair.mentee,
         reason="chemistry",
@@ -320,7 +325,7 @@ def test_manager_creates_a_mentorship_by_hand(
 
 
 def test_rematch_queue_and_resolution(pair: Pair, tenant: Tenant) -> None:
-    services.mentorship_end(
+    mentorships_lifecycle.mentorship_end(
         mentorship=pair.mentorship,
         user=pair.mentee,
         reason="chemistry",
@@ -379,7 +384,7 @@ def test_pages_use_a_bounded_number_of_queries(
     scenario = enrolling_programme(tenant.organisation, mentors=12, mentees=12)
     mentorships = [start(propose(scenario, mentor=i, mentee=i)) for i in range(12)]
     for m in mentorships[:8]:
-        services.mentorship_end(
+        mentorships_lifecycle.mentorship_end(
             mentorship=m, user=m.mentee, reason="schedule", reflection="", want_rematch=True
         )
     mentorship = mentorships[-1]
@@ -402,3 +407,25 @@ def test_pages_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(16):
         response = mentee.get(base(tenant, mentorship))
         assert response.status_code == 200 and "Goal 9" in response.content.decode()
+
+
+def test_the_managers_history_of_a_mentorship_is_in_time_order(tenant: Tenant) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openmentor.mentorships.models import MentorshipTransition
+
+    mentorship = active_mentorship(tenant.organisation)
+    now = timezone.now()
+    # Written out of time order (as an import or a fix-up could): shown in time order.
+    for days, status in ((2, "ended"), (20, "paused"), (10, "active")):
+        t = MentorshipTransition.objects.create(mentorship=mentorship, to_status=status)
+        MentorshipTransition.objects.filter(pk=t.pk).update(at=now - dt.timedelta(days=days))
+    body = (
+        client_for(tenant.manager)
+        .get(f"/o/{tenant.organisation.slug}/mentorships/{mentorship.pk}/")
+        .content.decode()
+    )
+    paused = body.index("→ paused")
+    assert paused < body.index("→ active", paused) < body.index("→ ended")

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from openmentor.core.models import Event
 from openmentor.organisations.models import Invitation, Role
-from openmentor.programmes import services
 from openmentor.programmes.models import Ambassador, Answer, Campaign, Enrolment, Programme
 from openmentor.programmes.selectors import enrolment_attribution, participant_checklist
+from openmentor.programmes.services import enrolment as programmes_enrolment
+from openmentor.programmes.services import lifecycle as programmes_lifecycle
+from openmentor.programmes.services import questions as programmes_questions
 from tests.conftest import Tenant
 from tests.programmes.helpers import (
     make_enrolment,
@@ -27,14 +29,16 @@ pytestmark = pytest.mark.django_db
 def test_status_moves_one_step_and_back_but_never_out_of_closed(tenant: Tenant) -> None:
     p = programme(tenant.organisation, status=Programme.Status.DRAFT, evergreen=True)
     for to in ("enrolling", "matching", "running"):
-        services.programme_status_change(programme=p, actor=tenant.manager, to=to)
+        programmes_lifecycle.programme_status_change(programme=p, actor=tenant.manager, to=to)
     with pytest.raises(ValidationError, match="one step at a time"):
-        services.programme_status_change(programme=p, actor=tenant.manager, to="draft")
-    services.programme_status_change(programme=p, actor=tenant.manager, to="matching")
-    services.programme_status_change(programme=p, actor=tenant.manager, to="running")
-    services.programme_status_change(programme=p, actor=tenant.manager, to="closed")
+        programmes_lifecycle.programme_status_change(programme=p, actor=tenant.manager, to="draft")
+    programmes_lifecycle.programme_status_change(programme=p, actor=tenant.manager, to="matching")
+    programmes_lifecycle.programme_status_change(programme=p, actor=tenant.manager, to="running")
+    programmes_lifecycle.programme_status_change(programme=p, actor=tenant.manager, to="closed")
     with pytest.raises(ValidationError, match="stays closed"):
-        services.programme_status_change(programme=p, actor=tenant.manager, to="running")
+        programmes_lifecycle.programme_status_change(
+            programme=p, actor=tenant.manager, to="running"
+        )
     p.refresh_from_db()
     assert p.status == "closed"
     assert Event.objects.filter(kind="programme.status_changed").count() == 6
@@ -43,13 +47,17 @@ def test_status_moves_one_step_and_back_but_never_out_of_closed(tenant: Tenant) 
 def test_running_needs_dates_or_evergreen(tenant: Tenant) -> None:
     p = programme(tenant.organisation, status=Programme.Status.MATCHING)
     with pytest.raises(ValidationError, match="start and end dates"):
-        services.programme_status_change(programme=p, actor=tenant.manager, to="running")
+        programmes_lifecycle.programme_status_change(
+            programme=p, actor=tenant.manager, to="running"
+        )
 
 
 def test_participant_cannot_change_a_programme(tenant: Tenant) -> None:
     p = programme(tenant.organisation, status=Programme.Status.DRAFT)
     with pytest.raises(PermissionDenied):
-        services.programme_status_change(programme=p, actor=tenant.participant, to="enrolling")
+        programmes_lifecycle.programme_status_change(
+            programme=p, actor=tenant.participant, to="enrolling"
+        )
 
 
 def test_manager_of_another_organisation_cannot_change_it(
@@ -57,12 +65,14 @@ def test_manager_of_another_organisation_cannot_change_it(
 ) -> None:
     p = programme(tenant.organisation)
     with pytest.raises(PermissionDenied):
-        services.programme_update(programme=p, actor=other_tenant.owner, values={"name": "X"})
+        programmes_lifecycle.programme_update(
+            programme=p, actor=other_tenant.owner, values={"name": "X"}
+        )
 
 
 def test_matching_fixes_kind_and_mode_but_not_the_welcome(tenant: Tenant) -> None:
     p = programme(tenant.organisation, status=Programme.Status.MATCHING, evergreen=True)
-    services.programme_update(
+    programmes_lifecycle.programme_update(
         programme=p,
         actor=tenant.manager,
         values={"kind": "peer", "mentors_per_mentee": 3, "welcome_message": "Hello"},
@@ -74,15 +84,17 @@ def test_matching_fixes_kind_and_mode_but_not_the_welcome(tenant: Tenant) -> Non
 def test_closed_programme_settings_are_read_only(tenant: Tenant) -> None:
     p = programme(tenant.organisation, status=Programme.Status.CLOSED)
     with pytest.raises(ValidationError, match="closed"):
-        services.programme_update(programme=p, actor=tenant.manager, values={"name": "New"})
+        programmes_lifecycle.programme_update(
+            programme=p, actor=tenant.manager, values={"name": "New"}
+        )
 
 
 def test_create_gives_a_unique_slug_and_never_new(tenant: Tenant) -> None:
     values = {"name": "New", "evergreen": True}
-    first = services.programme_create(
+    first = programmes_lifecycle.programme_create(
         organisation=tenant.organisation, actor=tenant.manager, values=values
     )
-    second = services.programme_create(
+    second = programmes_lifecycle.programme_create(
         organisation=tenant.organisation, actor=tenant.manager, values=values
     )
     assert first.slug == "new-programme" and second.slug == "new-programme-2"
@@ -92,16 +104,20 @@ def test_create_gives_a_unique_slug_and_never_new(tenant: Tenant) -> None:
 def test_questionnaire_freezes_once_someone_answered(tenant: Tenant) -> None:
     p = programme(tenant.organisation)
     question = track_question(p)
-    services.question_update(question=question, actor=tenant.manager, values={"text": "Track?"})
+    programmes_questions.question_update(
+        question=question, actor=tenant.manager, values={"text": "Track?"}
+    )
     enrolment = make_enrolment(programme=p)
     Answer.objects.create(enrolment=enrolment, question=question, value="Leadership")
     for call in (
-        lambda: services.question_update(
+        lambda: programmes_questions.question_update(
             question=question, actor=tenant.manager, values={"text": "Changed"}
         ),
-        lambda: services.question_delete(question=question, actor=tenant.manager),
-        lambda: services.question_move(question=question, actor=tenant.manager, direction="up"),
-        lambda: services.question_create(
+        lambda: programmes_questions.question_delete(question=question, actor=tenant.manager),
+        lambda: programmes_questions.question_move(
+            question=question, actor=tenant.manager, direction="up"
+        ),
+        lambda: programmes_questions.question_create(
             programme=p, actor=tenant.manager, values={"kind": "text", "text": "More?"}
         ),
     ):
@@ -114,7 +130,7 @@ def test_questionnaire_freezes_once_someone_answered(tenant: Tenant) -> None:
 def test_skills_question_needs_a_taxonomy(tenant: Tenant) -> None:
     p = programme(tenant.organisation, skills=[])
     with pytest.raises(ValidationError) as error:
-        services.question_create(
+        programmes_questions.question_create(
             programme=p, actor=tenant.manager, values={"kind": "skills", "text": "Skills?"}
         )
     assert "taxonomy" in str(error.value)
@@ -123,13 +139,13 @@ def test_skills_question_needs_a_taxonomy(tenant: Tenant) -> None:
 def test_questions_are_appended_and_moved(tenant: Tenant) -> None:
     p = programme(tenant.organisation)
     a, b, c = (
-        services.question_create(
+        programmes_questions.question_create(
             programme=p, actor=tenant.manager, values={"kind": "text", "text": t}
         )
         for t in ("A", "B", "C")
     )
-    assert services.question_move(question=c, actor=tenant.manager, direction="up")
-    assert not services.question_move(question=a, actor=tenant.manager, direction="up")
+    assert programmes_questions.question_move(question=c, actor=tenant.manager, direction="up")
+    assert not programmes_questions.question_move(question=a, actor=tenant.manager, direction="up")
     assert [q.text for q in p.questions.all()] == ["A", "C", "B"]
 
 
@@ -142,7 +158,7 @@ def _enrol(tenant: Tenant, p: Programme, **kwargs: object) -> list[Enrolment]:
         "agreement_accepted": True,
     }
     values.update(kwargs)
-    return services.enrolment_create(**values)  # type: ignore[arg-type]
+    return programmes_enrolment.enrolment_create(**values)  # type: ignore[arg-type]
 
 
 def test_enrolment_stores_answers_and_sends_the_welcome(
@@ -266,13 +282,17 @@ def test_pending_enrolment_is_approved_once_with_an_email(
     assert enrolment.status == "pending"
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrolment_decide(enrolment=enrolment, actor=tenant.manager, approve=True)
+        programmes_enrolment.enrolment_decide(
+            enrolment=enrolment, actor=tenant.manager, approve=True
+        )
     enrolment.refresh_from_db()
     assert enrolment.status == "active" and enrolment.decided_by == tenant.manager.user
     assert mail.outbox[0].subject == f"You are in: {p.name}"
     assert "Welcome aboard" in mail.outbox[0].body
     with pytest.raises(ValidationError, match="decided already"):
-        services.enrolment_decide(enrolment=enrolment, actor=tenant.manager, approve=False)
+        programmes_enrolment.enrolment_decide(
+            enrolment=enrolment, actor=tenant.manager, approve=False
+        )
 
 
 def test_checklist_ticks_each_step(tenant: Tenant) -> None:
@@ -287,7 +307,7 @@ def test_checklist_ticks_each_step(tenant: Tenant) -> None:
         ("Get matched", False),
     ]
     [enrolment] = _enrol(tenant, p)
-    services.enrolment_decide(enrolment=enrolment, actor=tenant.manager, approve=True)
+    programmes_enrolment.enrolment_decide(enrolment=enrolment, actor=tenant.manager, approve=True)
     after = participant_checklist(membership=tenant.participant, programme=p)
     assert [done for _, done in labels(after)] == [False, True, True, True, False]
 
@@ -298,14 +318,14 @@ def test_bulk_invitation_reports_each_kind_of_address(
     p = programme(tenant.organisation)
     enrolled = make_enrolment(programme=p, user=make_user(email="in@example.org"))
     colleague = member(tenant.organisation)
-    services.programme_invite(
+    programmes_enrolment.programme_invite(
         programme=programme(tenant.organisation),
         inviter=tenant.manager,
         emails=["open@example.org"],
         programme_role="",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = services.programme_invite(
+        outcome = programmes_enrolment.programme_invite(
             programme=p,
             inviter=tenant.manager,
             emails=[
@@ -372,15 +392,15 @@ def test_programme_invitation_must_name_a_programme_of_the_organisation(
 
 def test_join_link_rotation_kills_the_old_link(tenant: Tenant) -> None:
     p = programme(tenant.organisation)
-    first = services.programme_join_link_rotate(programme=p, actor=tenant.manager)
-    second = services.programme_join_link_rotate(programme=p, actor=tenant.manager)
+    first = programmes_lifecycle.programme_join_link_rotate(programme=p, actor=tenant.manager)
+    second = programmes_lifecycle.programme_join_link_rotate(programme=p, actor=tenant.manager)
     assert first != second
     assert Programme.objects.filter(join_token=first).count() == 0
 
 
 def test_dates_must_be_in_order(tenant: Tenant) -> None:
     with pytest.raises(ValidationError):
-        services.programme_create(
+        programmes_lifecycle.programme_create(
             organisation=tenant.organisation,
             actor=tenant.manager,
             values={"name": "Spring", "starts_on": date(2027, 5, 1), "ends_on": date(2027, 1, 1)},

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from openmentor.matching import services as matching
+from openmentor.matching.services import runs as matching_runs
 from openmentor.mentorships.models import Mentorship
-from openmentor.mentorships.services import mentorship_create
+from openmentor.mentorships.services.lifecycle import mentorship_create
 from openmentor.programmes.models import Campaign, Programme
 from openmentor.programmes.promotion.services import campaign_send
 from openmentor.programmes.selectors import programme_refusal
@@ -51,7 +51,7 @@ def test_no_pairing_or_matching_in_a_draft_or_closed_programme(tenant: Tenant, s
             source="manager",
         )
     with pytest.raises(ValidationError, match="matching is possible while"):
-        matching.matching_run_start(programme=scenario.programme, actor=scenario.manager)
+        matching_runs.matching_run_start(programme=scenario.programme, actor=scenario.manager)
     assert not Mentorship.objects.exists()
 
 

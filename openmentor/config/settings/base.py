@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openmentor.people.middleware.PersonTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -176,6 +177,7 @@ ACCOUNT_ADAPTER = "openmentor.organisations.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "openmentor.accounts.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -309,6 +311,11 @@ LOGGING = {
 # --- OpenMentor -------------------------------------------------------------
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+# The matching engine's resources, handed to it by the matching app (the engine itself
+# reads no environment): scoring threads (0: the usable cores, at most 4) and the model
+# for the meaning of goals and bios ("wordllama", or "minilm" with the optional extra).
+OPENMENTOR_MATCHING_THREADS = env_int("OPENMENTOR_MATCHING_THREADS", 0)
+OPENMENTOR_EMBEDDING_BACKEND = env_str("OPENMENTOR_EMBEDDING_BACKEND", "wordllama")
 
 # --- Video calls (docs/video.md) ---------------------------------------------
 # STUN/TURN URLs handed to browsers, e.g. "stun:turn.example.org:3478,turns:turn.example.org:5349".

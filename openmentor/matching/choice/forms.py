@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from openmentor.matching.choice.services import Card
+from openmentor.matching.choice.selectors import Card
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
 

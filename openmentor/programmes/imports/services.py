@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.core.progress import progress_clear, progress_get, progress_set
 from openmentor.organisations.models import Membership, Role
 from openmentor.people.completeness import profile_completeness
@@ -149,7 +149,7 @@ def participant_import_start(*, participant_import: ParticipantImport, actor: Us
     """Queues the import after commit. Refused before a dry run, twice, or when the
     all-or-nothing dry run found problems."""
     from openmentor.programmes.imports.tasks import participant_import_run_task
-    from openmentor.programmes.services import programme_require
+    from openmentor.programmes.services.lifecycle import programme_require
 
     programme_require(participant_import.programme, "import")
     if participant_import.status != ParticipantImport.Status.CHECKED:
@@ -289,7 +289,7 @@ def _finish(participant_import: ParticipantImport, status: str, error: str = "")
             event_record(
                 organisation=participant_import.programme.organisation,
                 actor=participant_import.uploaded_by,
-                kind="participants.imported",
+                kind=EventKind.PARTICIPANTS_IMPORTED,
                 data={
                     "programme_id": participant_import.programme_id,
                     "import_id": participant_import.pk,

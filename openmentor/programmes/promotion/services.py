@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from openmentor.accounts.models import User
-from openmentor.core.events import event_record
+from openmentor.core.events import EventKind, event_record
 from openmentor.organisations.models import Membership, Organisation
 from openmentor.programmes.models import (
     Ambassador,
@@ -385,7 +385,7 @@ def campaign_create(
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="campaign.created",
+        kind=EventKind.CAMPAIGN_CREATED,
         data={"programme": programme.pk, "campaign": campaign.pk},
     )
     return campaign
@@ -436,7 +436,7 @@ def campaign_send(*, campaign: Campaign, actor: Membership) -> int:
 
     programme = campaign.programme
     _require_manager(actor, programme)
-    from openmentor.programmes.services import programme_require
+    from openmentor.programmes.services.lifecycle import programme_require
 
     programme_require(programme, "promote")
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -452,7 +452,7 @@ def campaign_send(*, campaign: Campaign, actor: Membership) -> int:
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="campaign.queued",
+        kind=EventKind.CAMPAIGN_QUEUED,
         data={"campaign": campaign.pk, "recipients": len(recipients)},
     )
     campaign_id = campaign.pk
@@ -469,7 +469,7 @@ def campaign_mark_sent(*, campaign: Campaign, delivered: int) -> None:
         if updated:
             event_record(
                 organisation=campaign.programme.organisation,
-                kind="campaign.sent",
+                kind=EventKind.CAMPAIGN_SENT,
                 data={"campaign": campaign.pk, "delivered": delivered},
             )
 
@@ -497,7 +497,7 @@ def ambassador_add(*, programme: Programme, actor: Membership, email: str) -> Am
             event_record(
                 organisation=programme.organisation,
                 actor=actor.user,
-                kind="ambassador.added",
+                kind=EventKind.AMBASSADOR_ADDED,
                 data={"programme": programme.pk, "user": user.pk},
             )
     except IntegrityError as error:
@@ -515,7 +515,7 @@ def ambassador_remove(*, ambassador: Ambassador, actor: Membership) -> None:
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="ambassador.removed",
+        kind=EventKind.AMBASSADOR_REMOVED,
         data={"programme": programme.pk, "user": ambassador.user_id},
     )
     ambassador.delete()

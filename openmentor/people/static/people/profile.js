@@ -100,3 +100,15 @@ if (grid) {
     handledByPointer = false;
   });
 }
+
+// The grid opens at working hours (08:00), or at the earliest time already ticked if that
+// is earlier, rather than at midnight: nobody should scroll past the night to start.
+const gridScroll = document.querySelector(".availability-scroll");
+if (gridScroll) {
+  const firstTicked = gridScroll.querySelector("tbody input:checked")?.closest("tr");
+  const eight = gridScroll.querySelector('tr[data-time="08:00"]');
+  const target =
+    firstTicked && eight && firstTicked.rowIndex < eight.rowIndex ? firstTicked : eight;
+  const header = gridScroll.querySelector("thead");
+  if (target) gridScroll.scrollTop = target.offsetTop - (header ? header.offsetHeight : 0);
+}

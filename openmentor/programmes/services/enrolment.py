@@ -1,24 +1,7 @@
-"""Writes for programmes, their questionnaire, enrolment and approval.
-
-What each programme status allows (enforced here, explained on the programme page):
-
-- draft: only managers see it; settings and questionnaire are edited; nobody enrols.
-- enrolling: members enrol (through the programmes page, an invitation or the shareable
-  link); settings stay editable.
-- matching: enrolment is shut while managers match; pending enrolments can still be
-  decided. The kind, matching mode and mentors per mentee are fixed from here on,
-  because matches are computed with them.
-- running: mentorships run; an evergreen programme keeps taking enrolments.
-- closed: final and read-only; nobody enrols, nothing is edited, no step back.
-
-Statuses move one step forward, or one step back except from closed. The questionnaire
-can change only until the first answer is stored, so that every answer was given to the
-same questions (and matching compares like with like).
-"""
+"""Joining a programme's organisation, enrolling in it, approval, and programme invitations."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,15 +10,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from openmentor.accounts.models import User
 from openmentor.core.email import email_send
-from openmentor.core.events import event_record
-from openmentor.organisations.models import Invitation, Membership, Organisation, Role
+from openmentor.core.events import EventKind, event_record
+from openmentor.organisations.models import Invitation, Membership, Role
+from openmentor.people.models import Profile
+from openmentor.people.services import profile_completeness_refresh
 from openmentor.programmes import questionnaire
 from openmentor.programmes.models import (
     Ambassador,
@@ -43,275 +26,11 @@ from openmentor.programmes.models import (
     Campaign,
     Enrolment,
     Programme,
-    Question,
 )
 from openmentor.programmes.selectors import (
     programme_accepts_enrolment,
-    programme_refusal,
-    questionnaire_answered,
 )
-
-RESERVED_PROGRAMME_SLUGS = frozenset({"new"})
-
-STATUS_ORDER = [
-    Programme.Status.DRAFT,
-    Programme.Status.ENROLLING,
-    Programme.Status.MATCHING,
-    Programme.Status.RUNNING,
-    Programme.Status.CLOSED,
-]
-
-# Settings a manager may change; those in FIXED_ONCE_MATCHING are locked from matching on.
-SETTING_FIELDS = (
-    "name",
-    "description",
-    "kind",
-    "evergreen",
-    "starts_on",
-    "ends_on",
-    "mentors_per_mentee",
-    "default_mentor_capacity",
-    "matching_mode",
-    "cadence_weeks",
-    "session_minutes",
-    "skills",
-    "related_skills",
-    "requires_approval",
-    "agreement_text",
-    "welcome_message",
-)
-FIXED_ONCE_MATCHING = frozenset({"kind", "matching_mode", "mentors_per_mentee"})
-
-QUESTION_FIELDS = (
-    "kind",
-    "text",
-    "help_text",
-    "audience",
-    "required",
-    "choices",
-    "feeds_matching",
-    "matching_weight",
-)
-
-MAX_INVITATIONS_AT_ONCE = 500
-
-
-def _require_manager(actor: Membership, organisation: Organisation | int) -> None:
-    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
-    if not actor.is_manager or actor.organisation_id != organisation_id:
-        raise PermissionDenied
-
-
-def _unique_slug(organisation: Organisation, name: str) -> str:
-    base = slugify(name)[:70] or "programme"
-    if base in RESERVED_PROGRAMME_SLUGS:
-        base = f"{base}-programme"
-    slug, n = base, 2
-    while Programme.objects.filter(organisation=organisation, slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def settings_locked(programme: Programme) -> frozenset[str]:
-    """The settings that can no longer change in the programme's current status."""
-    if programme.status == Programme.Status.CLOSED:
-        return frozenset(SETTING_FIELDS)
-    if programme.status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
-        return FIXED_ONCE_MATCHING
-    return frozenset()
-
-
-@transaction.atomic
-def programme_create(
-    *, organisation: Organisation, actor: Membership, values: dict[str, Any]
-) -> Programme:
-    """Creates a draft programme with the given settings."""
-    _require_manager(actor, organisation)
-    programme = Programme(
-        organisation=organisation,
-        slug=_unique_slug(organisation, values["name"]),
-        created_by=actor.user,
-        status=Programme.Status.DRAFT,
-    )
-    for name in SETTING_FIELDS:
-        if name in values:
-            setattr(programme, name, values[name])
-    programme.full_clean(exclude=["slug", "join_token"])
-    programme.save()
-    event_record(
-        organisation=organisation,
-        actor=actor.user,
-        kind="programme.created",
-        data={"programme": programme.pk},
-    )
-    return programme
-
-
-@transaction.atomic
-def programme_update(*, programme: Programme, actor: Membership, values: dict[str, Any]) -> None:
-    """Saves the settings that the programme's status still allows to change."""
-    _require_manager(actor, programme.organisation_id)
-    locked = settings_locked(programme)
-    if programme.status == Programme.Status.CLOSED:
-        raise ValidationError("A closed programme cannot be changed.")
-    changed = []
-    for name in SETTING_FIELDS:
-        if name in values and name not in locked and getattr(programme, name) != values[name]:
-            setattr(programme, name, values[name])
-            changed.append(name)
-    if not changed:
-        return
-    programme.full_clean(exclude=["slug", "join_token"])
-    programme.save(update_fields=changed)
-    event_record(
-        organisation=programme.organisation,
-        actor=actor.user,
-        kind="programme.updated",
-        data={"programme": programme.pk, "fields": changed},
-    )
-
-
-def status_neighbours(programme: Programme) -> tuple[str | None, str | None]:
-    """(previous, next) status reachable from the current one."""
-    index = STATUS_ORDER.index(Programme.Status(programme.status))
-    if programme.status == Programme.Status.CLOSED:
-        return None, None
-    previous = STATUS_ORDER[index - 1].value if index > 0 else None
-    following = STATUS_ORDER[index + 1].value if index + 1 < len(STATUS_ORDER) else None
-    return previous, following
-
-
-@transaction.atomic
-def programme_status_change(*, programme: Programme, actor: Membership, to: str) -> None:
-    """Moves the programme one step forward, or one step back (never out of closed)."""
-    _require_manager(actor, programme.organisation_id)
-    # Lock and re-read, so two managers clicking at once cannot skip a step.
-    current = Programme.objects.select_for_update().get(pk=programme.pk)
-    previous, following = status_neighbours(current)
-    if to not in (previous, following):
-        if current.status == Programme.Status.CLOSED:
-            raise ValidationError("A closed programme stays closed.")
-        raise ValidationError(
-            f"A programme that is {current.get_status_display().lower()} cannot move to "
-            f"“{to}”; it moves one step at a time."
-        )
-    if to == Programme.Status.RUNNING and not current.evergreen and current.starts_on is None:
-        raise ValidationError("Set the start and end dates (or make it evergreen) first.")
-    before = current.status
-    current.status = to
-    current.save(update_fields=["status"])
-    programme.status = to
-    event_record(
-        organisation=programme.organisation,
-        actor=actor.user,
-        kind="programme.status_changed",
-        data={"programme": programme.pk, "from": before, "to": to},
-    )
-
-
-@transaction.atomic
-def programme_join_link_rotate(*, programme: Programme, actor: Membership) -> str:
-    """Creates (or replaces) the shareable join link; an old link stops working at once."""
-    _require_manager(actor, programme.organisation_id)
-    token = secrets.token_urlsafe(32)
-    Programme.objects.filter(pk=programme.pk).update(join_token=token)
-    programme.join_token = token
-    event_record(
-        organisation=programme.organisation,
-        actor=actor.user,
-        kind="programme.join_link_replaced",
-        data={"programme": programme.pk},
-    )
-    return token
-
-
-# --- Questionnaire -------------------------------------------------------------------
-
-
-def questionnaire_lock_reason(programme: Programme) -> str | None:
-    if programme.status == Programme.Status.CLOSED:
-        return "The programme is closed: its questionnaire can no longer change."
-    if questionnaire_answered(programme=programme):
-        return (
-            "People have answered the questionnaire already, so it can no longer change: "
-            "every answer must have been given to the same questions."
-        )
-    return None
-
-
-def _require_questionnaire_editable(programme: Programme) -> None:
-    reason = questionnaire_lock_reason(programme)
-    if reason:
-        raise ValidationError(reason)
-
-
-def _check_question(programme: Programme, question: Question) -> None:
-    if question.kind == Question.Kind.SKILLS and not programme.skills:
-        raise ValidationError(
-            {"kind": "Add skills to the programme's taxonomy (in its settings) first."}
-        )
-    question.full_clean(exclude=["programme", "position"])
-
-
-@transaction.atomic
-def question_create(*, programme: Programme, actor: Membership, values: dict[str, Any]) -> Question:
-    """Adds a question at the end of the questionnaire."""
-    _require_manager(actor, programme.organisation_id)
-    # Lock the programme row: concurrent additions get distinct positions.
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
-    _require_questionnaire_editable(programme)
-    last = Question.objects.filter(programme=programme).aggregate(m=Max("position"))["m"]
-    question = Question(programme=programme, position=(last or 0) + 1)
-    for name in QUESTION_FIELDS:
-        if name in values:
-            setattr(question, name, values[name])
-    _check_question(programme, question)
-    question.save()
-    return question
-
-
-@transaction.atomic
-def question_update(*, question: Question, actor: Membership, values: dict[str, Any]) -> None:
-    programme = question.programme
-    _require_manager(actor, programme.organisation_id)
-    _require_questionnaire_editable(programme)
-    for name in QUESTION_FIELDS:
-        if name in values:
-            setattr(question, name, values[name])
-    _check_question(programme, question)
-    question.save()
-
-
-@transaction.atomic
-def question_delete(*, question: Question, actor: Membership) -> None:
-    _require_manager(actor, question.programme.organisation_id)
-    _require_questionnaire_editable(question.programme)
-    question.delete()
-
-
-@transaction.atomic
-def question_move(*, question: Question, actor: Membership, direction: str) -> bool:
-    """Swaps the question with its neighbour above or below; False at either end."""
-    programme = question.programme
-    _require_manager(actor, programme.organisation_id)
-    _require_questionnaire_editable(programme)
-    if direction not in ("up", "down"):
-        raise ValidationError("Move a question up or down.")
-    ordered = list(
-        Question.objects.select_for_update().filter(programme=programme).order_by("position", "id")
-    )
-    index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return False
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    # Renumber all: positions may have gaps or ties from older data.
-    for position, item in enumerate(ordered, start=1):
-        if item.position != position:
-            item.position = position
-            item.save(update_fields=["position"])
-    return True
-
+from openmentor.programmes.services.lifecycle import MAX_INVITATIONS_AT_ONCE, _require_manager
 
 # --- Joining and enrolment -------------------------------------------------------------
 
@@ -332,7 +51,7 @@ def programme_join_membership(*, programme: Programme, user: User) -> Membership
         event_record(
             organisation=programme.organisation,
             actor=user,
-            kind="membership.joined_by_link",
+            kind=EventKind.MEMBERSHIP_JOINED_BY_LINK,
             data={"programme": programme.pk},
         )
     return membership
@@ -426,7 +145,7 @@ def enrolment_create(
         event_record(
             organisation=programme.organisation,
             actor=membership.user,
-            kind="enrolment.created",
+            kind=EventKind.ENROLMENT_CREATED,
             data={
                 "programme": programme.pk,
                 "role": role,
@@ -475,7 +194,7 @@ def enrolment_decide(*, enrolment: Enrolment, actor: Membership, approve: bool) 
     event_record(
         organisation=programme.organisation,
         actor=actor.user,
-        kind="enrolment.approved" if approve else "enrolment.declined",
+        kind=EventKind.ENROLMENT_APPROVED if approve else EventKind.ENROLMENT_DECLINED,
         data={"programme": programme.pk, "enrolment": enrolment.pk, "role": enrolment.role},
     )
     email_send(
@@ -498,17 +217,8 @@ def enrolment_decide(*, enrolment: Enrolment, actor: Membership, approve: bool) 
     )
 
 
-def programme_require(programme: Programme, action: str) -> None:
-    """Raises a ValidationError with a clear message when the status forbids `action`."""
-    refusal = programme_refusal(programme, action)
-    if refusal:
-        raise ValidationError(refusal)
-
-
 def _completeness_refresh(*, organisation_id: int, user_id: int) -> None:
     """What a profile needs depends on the roles held, so enrolling changes it."""
-    from openmentor.people.models import Profile
-    from openmentor.people.services import profile_completeness_refresh
 
     profile = Profile.objects.filter(organisation_id=organisation_id, user_id=user_id).first()
     if profile is not None:
@@ -634,7 +344,7 @@ def programme_invite(
         event_record(
             organisation=programme.organisation,
             actor=inviter.user,
-            kind="programme.invited",
+            kind=EventKind.PROGRAMME_INVITED,
             data={
                 "programme": programme.pk,
                 "invited": len(outcome.invited),
