@@ -47,12 +47,3 @@ def ice_servers_for(*, user_id: int, now: float | None = None) -> list[dict[str,
         )
         servers.append({"urls": turn, "username": username, "credential": credential})
     return servers
-
-
-def ice_origins() -> list[str]:
-    """Hosts of the configured ICE servers, for the room page's content security policy."""
-    hosts = []
-    for url in settings.VIDEO_ICE_URLS:
-        rest = url.split(":", 1)[1].split("?", 1)[0]
-        hosts.append(rest.rsplit(":", 1)[0] if rest.count(":") == 1 else rest)
-    return hosts
