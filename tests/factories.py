@@ -1,12 +1,25 @@
+"""Factories for the objects tests create most (factory-boy).
+
+Each fills only what the model requires and leaves every other field at the model's own
+default, so a test that swaps `Model.objects.create(...)` for a factory keeps its meaning:
+what a test states is what is special about its object.
+"""
+
 from __future__ import annotations
+
+import datetime as dt
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from openmentor.accounts.models import User
+from openmentor.matching.models import MatchingRun, MentorRequest
+from openmentor.meetings.models import Meeting
+from openmentor.mentorships.models import Goal, Mentorship
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.people.models import Profile
-from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.models import Answer, Campaign, Enrolment, Programme, Question
 
 PASSWORD = "correct-horse-battery-7"
 
@@ -75,3 +88,81 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     department = "Engineering"
     timezone = "Europe/London"
     languages = factory.LazyFunction(lambda: ["en"])
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    kind = Question.Kind.SINGLE
+    text = factory.Sequence(lambda n: f"Question {n}")
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    question = factory.SubFactory(QuestionFactory)
+    enrolment = factory.SubFactory(
+        EnrolmentFactory, programme=factory.SelfAttribute("..question.programme")
+    )
+    value = "A"
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    subject = factory.Sequence(lambda n: f"Join programme {n}")
+    body_markdown = "Come and learn with us."
+    audience = Campaign.Audience.PASTED
+    link_token = factory.Sequence(lambda n: f"campaign-token-{n}")
+
+
+class MentorshipFactory(factory.django.DjangoModelFactory):
+    """A pair in a programme, in the model's default (first) status unless a test says."""
+
+    class Meta:
+        model = Mentorship
+
+    programme = factory.SubFactory(ProgrammeFactory, status=Programme.Status.RUNNING)
+    mentor = factory.SubFactory(UserFactory)
+    mentee = factory.SubFactory(UserFactory)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    mentorship = factory.SubFactory(MentorshipFactory)
+    title = factory.Sequence(lambda n: f"Goal {n}")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A meeting a day ahead, proposed by the mentor."""
+
+    class Meta:
+        model = Meeting
+
+    mentorship = factory.SubFactory(MentorshipFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+    duration_minutes = 30
+    proposed_by = factory.SelfAttribute("mentorship.mentor")
+
+
+class MatchingRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchingRun
+
+    programme = factory.SubFactory(ProgrammeFactory, status=Programme.Status.MATCHING)
+
+
+class MentorRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MentorRequest
+
+    programme = factory.SubFactory(ProgrammeFactory, status=Programme.Status.ENROLLING)
+    mentee = factory.SubFactory(UserFactory)
+    mentor = factory.SubFactory(UserFactory)

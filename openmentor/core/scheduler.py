@@ -73,6 +73,14 @@ def scheduler_tick(*, now: datetime | None = None) -> dict[str, str]:
     return outcomes
 
 
+@periodic("core.reclaim_stale_work")
+def reclaim_stale_work(minute: datetime) -> None:
+    """Hands back work whose worker died (openmentor.core.leases)."""
+    from openmentor.core.leases import reclaim
+
+    reclaim()
+
+
 @periodic("core.prune_scheduled_runs")
 def prune_scheduled_runs(minute: datetime) -> None:
     """Keeps a day of history so the table stays small."""

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
 
+from openmentor.core.leases import stale_work, worker_alive
 from openmentor.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ logger = logging.getLogger(__name__)
 def _check(name: str, probe: Any) -> dict[str, Any]:
     try:
         detail = probe()
+    except StaleWork as error:
+        # Which work: a worker reclaims it within a minute, or a manager retries it.
+        return {"ok": False, "error": "StaleWork", "stale": error.stale}
     except Exception as error:
         logger.warning("health check failed", extra={"check": name, "error": repr(error)})
         return {"ok": False, "error": type(error).__name__}
@@ -64,10 +68,28 @@ def _worker() -> dict[str, Any]:
     if latest is None:
         raise RuntimeError("no worker has reported")
     age = (timezone.now() - latest.last_seen_at).total_seconds()
-    alive = WorkerHeartbeat.objects.filter(last_seen_at__gte=timezone.now() - max_age).count()
+    recent = WorkerHeartbeat.objects.filter(last_seen_at__gte=timezone.now() - max_age)
+    # The database row is written once a minute; the lease beat (every few seconds, and
+    # a vanished pid on this host) says which of them still live.
+    alive = sum(
+        1 for worker_id in recent.values_list("worker_id", flat=True) if worker_alive(worker_id)
+    )
     if alive == 0:
-        raise RuntimeError(f"last worker heartbeat {age:.0f} s ago")
+        raise RuntimeError(f"no live worker (last heartbeat {age:.0f} s ago)")
     return {"workers": alive, "last_seen_s": round(age, 1)}
+
+
+def _stale_work() -> dict[str, Any]:
+    stale = stale_work()
+    if stale:
+        raise StaleWork(stale)
+    return {}
+
+
+class StaleWork(RuntimeError):
+    def __init__(self, stale: dict[str, list[int]]) -> None:
+        super().__init__("work whose worker is gone")
+        self.stale = stale
 
 
 @never_cache
@@ -77,6 +99,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "cache": _check("cache", _cache),
         "channel_layer": _check("channel_layer", _channel_layer),
         "worker": _check("worker", _worker),
+        "stale_work": _check("stale_work", _stale_work),
     }
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse(

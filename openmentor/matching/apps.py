@@ -13,3 +13,4 @@ class MatchingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the periodic job that expires unanswered mentor requests.
         from openmentor.matching.choice import tasks as choice_tasks  # noqa: F401
+        from openmentor.matching.services import runs  # noqa: F401  (its task lease kind)

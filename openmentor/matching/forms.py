@@ -37,6 +37,25 @@ def _weight(label: str) -> forms.DecimalField:
     )
 
 
+def _whole(
+    label: str, low: int, high: int, below: str, above: str, *, unit: str = "", help_text: str = ""
+) -> forms.IntegerField:
+    """A whole number from `low` to `high` whose every refusal says what to give instead."""
+    what = f"number of {unit} " if unit else "number "
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        error_messages={
+            "required": f"Give a {what}from {low} to {high}.",
+            "invalid": f"Give a whole {what}from {low} to {high}.",
+            "min_value": below,
+            "max_value": above,
+        },
+    )
+
+
 class MatchingSettingsForm(forms.Form):
     """Every matching control of part 1; question weights are added per question."""
 
@@ -91,76 +110,53 @@ class MatchingSettingsForm(forms.Form):
             "max_value": "The minimum score cannot be above 100.",
         },
     )
-    candidates_per_mentee = forms.IntegerField(
-        label="Mentors considered per mentee",
-        min_value=1,
-        max_value=500,
+    candidates_per_mentee = _whole(
+        "Mentors considered per mentee",
+        1,
+        500,
+        "Consider at least 1 mentor per mentee.",
+        "Consider at most 500 mentors per mentee.",
         help_text="The engine proves its answer is optimal whatever this is; it only changes speed.",
-        error_messages={
-            "required": "Give a number from 1 to 500.",
-            "invalid": "Give a whole number from 1 to 500.",
-            "min_value": "Consider at least 1 mentor per mentee.",
-            "max_value": "Consider at most 500 mentors per mentee.",
-        },
     )
-    mentors_per_mentee = forms.IntegerField(
-        label="Mentors per mentee",
-        min_value=1,
-        max_value=3,
-        error_messages={
-            "required": "Give a number from 1 to 3.",
-            "invalid": "Give a whole number from 1 to 3.",
-            "min_value": "Each mentee gets at least 1 mentor.",
-            "max_value": "A mentee can have at most 3 mentors.",
-        },
+    mentors_per_mentee = _whole(
+        "Mentors per mentee",
+        1,
+        3,
+        "Each mentee gets at least 1 mentor.",
+        "A mentee can have at most 3 mentors.",
     )
-    default_mentor_capacity = forms.IntegerField(
-        label="Mentees per mentor (default capacity)",
-        min_value=1,
-        max_value=20,
+    default_mentor_capacity = _whole(
+        "Mentees per mentor (default capacity)",
+        1,
+        20,
+        "A mentor takes at least 1 mentee.",
+        "A mentor takes at most 20 mentees.",
         help_text="Mentors can set their own capacity in their profile.",
-        error_messages={
-            "required": "Give a number from 1 to 20.",
-            "invalid": "Give a whole number from 1 to 20.",
-            "min_value": "A mentor takes at least 1 mentee.",
-            "max_value": "A mentor takes at most 20 mentees.",
-        },
     )
 
     # Mentee choice (used when the programme lets mentees choose).
-    recommendations_shown = forms.IntegerField(
-        label="Recommendations shown to each mentee",
-        min_value=1,
-        max_value=20,
-        error_messages={
-            "required": "Give a number from 1 to 20.",
-            "invalid": "Give a whole number from 1 to 20.",
-            "min_value": "Show at least 1 recommendation.",
-            "max_value": "Show at most 20 recommendations.",
-        },
+    recommendations_shown = _whole(
+        "Recommendations shown to each mentee",
+        1,
+        20,
+        "Show at least 1 recommendation.",
+        "Show at most 20 recommendations.",
     )
-    max_open_requests = forms.IntegerField(
-        label="Mentors a mentee may ask at once",
-        min_value=1,
-        max_value=5,
-        error_messages={
-            "required": "Give a number from 1 to 5.",
-            "invalid": "Give a whole number from 1 to 5.",
-            "min_value": "A mentee may ask at least 1 mentor at a time.",
-            "max_value": "A mentee may ask at most 5 mentors at a time.",
-        },
+    max_open_requests = _whole(
+        "Mentors a mentee may ask at once",
+        1,
+        5,
+        "A mentee may ask at least 1 mentor at a time.",
+        "A mentee may ask at most 5 mentors at a time.",
     )
-    response_days = forms.IntegerField(
-        label="Days a mentor has to answer a request",
-        min_value=1,
-        max_value=14,
+    response_days = _whole(
+        "Days a mentor has to answer a request",
+        1,
+        14,
+        "Give mentors at least 1 day.",
+        "Give mentors at most 14 days.",
+        unit="days",
         help_text="After this the request moves on to the mentee's next choice.",
-        error_messages={
-            "required": "Give a number of days from 1 to 14.",
-            "invalid": "Give a whole number of days from 1 to 14.",
-            "min_value": "Give mentors at least 1 day.",
-            "max_value": "Give mentors at most 14 days.",
-        },
     )
 
     def __init__(

@@ -99,6 +99,8 @@ class MatchingRun(models.Model):
     # The engine's JSON result (docs/matching-format.md), with engine ids "u<user id>".
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # The worker (openmentor.core.leases) running it; blank while queued.
+    worker_id = models.CharField(max_length=100, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

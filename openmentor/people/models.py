@@ -93,7 +93,11 @@ class SelfIdentification(models.Model):
 
 
 class ParticipantImport(models.Model):
-    """A bulk import of participants from CSV or XLSX, validated then run as a task."""
+    """A bulk import of participants from CSV or XLSX, validated then run as a task.
+
+    The code that reads, checks and runs it is the programmes app's (programmes/imports/):
+    an import enrols people in a programme. The model stays here, where its table is.
+    """
 
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all_or_nothing", "All rows or nothing"
@@ -105,6 +109,8 @@ class ParticipantImport(models.Model):
         IMPORTING = "importing", "Importing"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        # The worker running it died; a manager retries it (openmentor.core.leases).
+        STUCK = "stuck", "Stuck (the worker stopped)"
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -130,6 +136,8 @@ class ParticipantImport(models.Model):
     # CSV of the rejected rows with a reason column, downloadable by the manager.
     rejected_report = models.TextField(blank=True)
     error = models.TextField(blank=True)
+    # The worker (openmentor.core.leases) that claimed the running import; blank before.
+    worker_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

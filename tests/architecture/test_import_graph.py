@@ -20,6 +20,23 @@ FOUNDATION = {"core", "accounts", "organisations"}
 # ASGI) wires the project together and sits above everything.
 TOP = {"dashboard", "demo", "config"}
 NOT_APPS = {"templates", "__init__", "__main__"}
+# The order docs/architecture.md draws: an app may import only apps after it here.
+ORDER = [
+    "config",
+    "demo",
+    "dashboard",
+    "feedback",
+    "messaging",
+    "matching",
+    "meetings",
+    "mentorships",
+    "programmes",
+    "people",
+    "notifications",
+    "organisations",
+    "accounts",
+    "core",
+]
 
 
 def _app_of(module: str) -> str | None:
@@ -128,6 +145,18 @@ def test_nothing_below_imports_the_top() -> None:
         if target in TOP
     }
     assert not wrong, wrong
+
+
+def test_apps_import_only_apps_below_them_in_the_documented_order() -> None:
+    graph = app_graph()
+    assert set(graph) <= set(ORDER), f"add {sorted(set(graph) - set(ORDER))} to ORDER and the docs"
+    upward = {
+        f"{app}→{target}": files[0]
+        for app, edges in graph.items()
+        for target, files in edges.items()
+        if ORDER.index(target) < ORDER.index(app)
+    }
+    assert not upward, upward
 
 
 def test_people_names_the_live_enrolment_statuses_as_programmes_does() -> None:

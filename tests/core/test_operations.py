@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from openmentor.core import scheduler
+from openmentor.core import leases, scheduler
 from openmentor.core.models import ScheduledRun, WorkerHeartbeat
 from openmentor.core.scheduler import heartbeat_beat, scheduler_tick
 
@@ -30,6 +30,7 @@ def test_healthz_is_503_without_a_worker_and_200_with_one() -> None:
     assert body["checks"]["channel_layer"]["ok"]
     assert body["checks"]["worker"] == {"ok": False, "error": "RuntimeError"}
     heartbeat_beat(worker_id="w1", started_at=timezone.now())
+    leases.beat("w1")
     response = Client().get("/healthz")
     assert response.status_code == 200 and response.json()["status"] == "ok"
 
@@ -48,6 +49,7 @@ def test_healthz_reports_a_broken_cache(monkeypatch: pytest.MonkeyPatch) -> None
     from openmentor.core import views
 
     heartbeat_beat(worker_id="w1", started_at=timezone.now())
+    leases.beat("w1")
     monkeypatch.setattr(views, "cache", DummyCache("broken", {}))
     response = Client().get("/healthz")
     assert response.status_code == 503 and response.json()["checks"]["cache"]["ok"] is False

@@ -15,6 +15,7 @@ from openmentor.matching import selectors
 from openmentor.matching.models import MatchingRun
 from openmentor.mentorships.models import Mentorship
 from tests.conftest import Tenant
+from tests.factories import MatchingRunFactory, MentorshipFactory
 from tests.matching.helpers import manager_client, url
 from tests.scenarios import EnrollingProgramme, enrolling_programme
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rated(scenario: EnrollingProgramme, i: int, score: float, *ratings: int) -> Mentorship:
-    mentorship = Mentorship.objects.create(
+    mentorship = MentorshipFactory(
         programme=scenario.programme,
         mentee=scenario.mentees[i].user,
         mentor=scenario.mentors[i % len(scenario.mentors)].user,
@@ -92,7 +93,7 @@ def test_proposal_shows_the_spread_of_match_scores(tenant: Tenant) -> None:
         {"mentee": f"u{e.user_id}", "mentor": f"u{scenario.mentors[0].user_id}", "score": s}
         for e, s in zip(scenario.mentees, [0.2, 0.5, 0.85, 0.95], strict=True)
     ]
-    run = MatchingRun.objects.create(
+    run = MatchingRunFactory(
         programme=scenario.programme,
         status=MatchingRun.Status.DONE,
         result={"version": 1, "matches": matches, "unmatched": [], "objective": {}},

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openmentor.dashboard import reports
 from openmentor.mentorships.models import Mentorship
 from tests.conftest import Tenant
+from tests.factories import MentorshipFactory
 from tests.matching.helpers import manager_client, url
 from tests.scenarios import enrolling_programme
 
@@ -24,7 +25,7 @@ def test_bands_count_early_endings_by_reason(
     now = timezone.now()
     for i, enrolment in enumerate(scenario.mentees):
         ended = i % 3 == 0
-        Mentorship.objects.create(
+        MentorshipFactory(
             programme=scenario.programme,
             mentee=enrolment.user,
             mentor=scenario.mentors[i % 10].user,
@@ -47,7 +48,7 @@ def test_bands_count_early_endings_by_reason(
 
 def test_feedback_provider_plugs_in(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=1, mentees=1)
-    made = Mentorship.objects.create(
+    made = MentorshipFactory(
         programme=scenario.programme,
         mentee=scenario.mentees[0].user,
         mentor=scenario.mentors[0].user,

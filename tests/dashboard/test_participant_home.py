@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from openmentor.dashboard.home import mentorship_health
 from openmentor.meetings.models import Meeting
-from openmentor.mentorships.models import Goal, Mentorship, RematchRequest
+from openmentor.mentorships.models import Mentorship, RematchRequest
 from openmentor.messaging.models import Message
 from tests.conftest import Tenant, client_for
+from tests.factories import GoalFactory, MeetingFactory
 from tests.scenarios import active_mentorship
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_home_shows_meetings_mentorships_unread_goals_and_the_next_step(tenant: 
     assert "Propose your first meeting" in body  # nothing planned yet
     assert partner.name in body and "New" in body
 
-    Meeting.objects.create(
+    MeetingFactory(
         mentorship=mentorship,
         starts_at=timezone.now() + timedelta(days=2),
         duration_minutes=30,
@@ -58,7 +59,7 @@ def test_home_shows_meetings_mentorships_unread_goals_and_the_next_step(tenant: 
         proposed_by=partner,
     )
     Message.objects.create(mentorship=mentorship, author=partner, body="Hello there")
-    Goal.objects.create(mentorship=mentorship, title="Give a conference talk", progress=40)
+    GoalFactory(mentorship=mentorship, title="Give a conference talk", progress=40)
     body = home(tenant)
     assert "Answer the invitation" in body
     assert "1 unread" in body and "Reply to 1 unread message" in body
@@ -116,8 +117,8 @@ def test_home_runs_a_bounded_number_of_queries(
     for _ in range(8):
         mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant)
         Message.objects.create(mentorship=mentorship, author=mentorship.mentor, body="hi")
-        Goal.objects.create(mentorship=mentorship, title="A goal")
-        Meeting.objects.create(
+        GoalFactory(mentorship=mentorship, title="A goal")
+        MeetingFactory(
             mentorship=mentorship,
             starts_at=timezone.now() + timedelta(days=3),
             duration_minutes=30,

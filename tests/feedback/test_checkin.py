@@ -11,13 +11,14 @@ from openmentor.feedback.models import MentorshipRating
 from openmentor.organisations.models import Membership
 from tests.conftest import Tenant, client_for
 from tests.factories import MembershipFactory
-from tests.feedback.helpers import SECRET, checkin_url, detail_url, running_pair
+from tests.feedback.helpers import SECRET, checkin_url, detail_url
+from tests.scenarios import active_mentorship
 
 pytestmark = pytest.mark.django_db
 
 
 def test_member_checks_in_with_a_rating_and_a_private_comment(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     client = client_for(tenant.participant)
     page = client.get(checkin_url(mentorship))
     html = page.content.decode()
@@ -36,7 +37,7 @@ def test_member_checks_in_with_a_rating_and_a_private_comment(tenant: Tenant) ->
 
 
 def test_checking_in_again_changes_the_answer(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     client = client_for(tenant.participant)
     client.post(checkin_url(mentorship), {"rating": "2"})
     page = client.get(checkin_url(mentorship))
@@ -60,7 +61,7 @@ def test_checking_in_again_changes_the_answer(tenant: Tenant) -> None:
 def test_bad_input_is_refused_at_the_field(
     tenant: Tenant, data: dict[str, str], message: str
 ) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     response = client_for(tenant.participant).post(checkin_url(mentorship), data)
     html = response.content.decode()
     assert response.status_code == 400
@@ -72,7 +73,7 @@ def test_bad_input_is_refused_at_the_field(
 
 
 def test_bad_input_keeps_what_was_typed(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     response = client_for(tenant.participant).post(
         checkin_url(mentorship), {"rating": "9", "comment": "Keep these words"}
     )
@@ -80,7 +81,7 @@ def test_bad_input_keeps_what_was_typed(tenant: Tenant) -> None:
 
 
 def test_too_early_for_a_checkin(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant, weeks=2)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=2)
     client = client_for(tenant.participant)
     page = client.get(checkin_url(mentorship))
     assert page.status_code == 200
@@ -93,7 +94,7 @@ def test_too_early_for_a_checkin(tenant: Tenant) -> None:
 def test_ended_mentorship_has_no_checkin(tenant: Tenant) -> None:
     from django.utils import timezone
 
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     mentorship.status, mentorship.ended_at = "ended", timezone.now()
     mentorship.save()
     response = client_for(tenant.participant).post(checkin_url(mentorship), {"rating": "4"})
@@ -102,7 +103,7 @@ def test_ended_mentorship_has_no_checkin(tenant: Tenant) -> None:
 
 
 def test_only_the_two_members_reach_the_checkin(tenant: Tenant, other_tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     stranger = cast(Membership, MembershipFactory(organisation=tenant.organisation))
     for membership in (tenant.manager, tenant.owner, stranger, other_tenant.owner):
         client = client_for(membership)

@@ -9,13 +9,14 @@ from openmentor.feedback import services
 from openmentor.feedback.models import MentorshipRating
 from openmentor.mentorships.models import Mentorship
 from tests.conftest import Tenant, client_for
-from tests.feedback.helpers import end_url, running_pair
+from tests.feedback.helpers import end_url
+from tests.scenarios import active_mentorship
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_ending_form_asks_how_useful_it_was(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     html = client_for(tenant.participant).get(end_url(mentorship)).content.decode()
     assert "<legend>How useful was this mentorship for you?</legend>" in html
     assert "1 — Not at all" in html and "5 — Very" in html
@@ -23,7 +24,7 @@ def test_the_ending_form_asks_how_useful_it_was(tenant: Tenant) -> None:
 
 
 def test_ending_with_a_rating(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     response = client_for(tenant.participant).post(
         end_url(mentorship), {"reason": "goals_met", "rating": "5"}
     )
@@ -35,7 +36,7 @@ def test_ending_with_a_rating(tenant: Tenant) -> None:
 
 
 def test_ending_without_a_rating(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     response = client_for(tenant.participant).post(end_url(mentorship), {"reason": "schedule"})
     assert response.status_code == 302
     mentorship.refresh_from_db()
@@ -44,7 +45,7 @@ def test_ending_without_a_rating(tenant: Tenant) -> None:
 
 @pytest.mark.parametrize("rating", ["0", "6", "useful", "-1", "2.5"])
 def test_a_bad_rating_ends_nothing(tenant: Tenant, rating: str) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     response = client_for(tenant.participant).post(
         end_url(mentorship), {"reason": "goals_met", "rating": rating, "reflection": "Kept words"}
     )
@@ -57,7 +58,7 @@ def test_a_bad_rating_ends_nothing(tenant: Tenant, rating: str) -> None:
 
 
 def test_service_refuses_outsiders_and_bad_moments(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     with pytest.raises(PermissionDenied):
         services.rating_submit(
             mentorship=mentorship, author=tenant.manager.user, rating=3, moment="checkin"

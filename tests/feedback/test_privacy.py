@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from openmentor.feedback.models import MentorshipRating
 from tests.conftest import Tenant, client_for
-from tests.feedback.helpers import SECRET, checkin_url, detail_url, end_url, running_pair
+from tests.feedback.helpers import SECRET, checkin_url, detail_url, end_url
+from tests.scenarios import active_mentorship
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def _checked_radios(html: str) -> list[str]:
 
 
 def test_partner_and_managers_never_see_a_rating_or_comment(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     author = client_for(tenant.participant)
     assert author.post(checkin_url(mentorship), {"rating": "2", "comment": SECRET}).status_code == (
         302
@@ -59,7 +60,7 @@ def test_partner_and_managers_never_see_a_rating_or_comment(tenant: Tenant) -> N
 
 
 def test_an_ending_rating_stays_with_its_author(tenant: Tenant) -> None:
-    mentorship = running_pair(tenant)
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant, weeks_old=4)
     client_for(tenant.participant).post(end_url(mentorship), {"reason": "chemistry", "rating": "1"})
     assert MentorshipRating.objects.filter(moment="ending").count() == 1
     mentor = mentorship.programme.organisation.memberships.get(user=mentorship.mentor)

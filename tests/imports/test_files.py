@@ -163,3 +163,57 @@ def test_the_upload_form_requires_a_file_and_a_mode(
     assert "This field is required." in page
     assert "Select a valid choice." in page
     assert ParticipantImport.objects.count() == 0
+
+
+def test_a_sheet_with_thousands_of_columns_is_refused_in_a_moment(
+    manager_client: Client, programme: Programme
+) -> None:
+    import time
+
+    wide = [f"c{i}" for i in range(16_000)]
+    content = xlsx_bytes([["Email", *wide], *[[f"p{n}@example.org", *wide] for n in range(30)]])
+    started = time.monotonic()
+    response = upload(manager_client, programme, content, name="wide.xlsx")
+    elapsed = time.monotonic() - started
+    _refused(response, "Row 1 has 16,001 columns; an import takes at most 50,000 rows, 100 columns")
+    # Was over a minute for 800 such rows; now the first row stops it (about 3 s here,
+    # most of it openpyxl opening the workbook, on a busy 2-core machine).
+    assert elapsed < 10, f"took {elapsed:.1f} s"
+
+
+def test_a_csv_row_with_too_many_columns_is_refused(
+    manager_client: Client, programme: Programme
+) -> None:
+    content = csv_bytes([HEADER, person(1), person(2) + ["x"] * 150])
+    _refused(upload(manager_client, programme, content), "Row 3 has 160 columns")
+
+
+def test_a_cell_over_5000_characters_is_refused_naming_it(
+    manager_client: Client, programme: Programme
+) -> None:
+    content = xlsx_bytes([HEADER, person(1, **{"Job title": "x" * 6000})])
+    _refused(
+        upload(manager_client, programme, content, name="long.xlsx"),
+        "The cell in row 2, column E holds 6,000 characters; an import takes at most",
+    )
+
+
+def test_a_small_workbook_holding_a_huge_cell_is_refused_before_it_is_loaded(
+    manager_client: Client, programme: Programme
+) -> None:
+    # A real workbook plus a shared-strings part holding one 33 MB string.
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER, person(1)]))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for info in source.infolist():
+            bomb.writestr(info, source.read(info))
+        huge = "y" * (33 * 1024 * 1024)
+        bomb.writestr("xl/sharedStrings.xml", f"<sst><si><t>{huge}</t></si></sst>")
+    content = out.getvalue()
+    assert len(content) < 1024 * 1024  # it compresses to almost nothing
+    _refused(
+        upload(manager_client, programme, content, name="bomb.xlsx"),
+        "holds more text than an import can take (at most 50,000 rows, 100 columns",
+    )

@@ -7,13 +7,13 @@ import pytest
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.selectors import proposal_for
 from tests.conftest import Tenant
-from tests.factories import ProgrammeFactory
+from tests.factories import MatchingRunFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def run_with(tenant: Tenant, women: int, rate: float) -> MatchingRun:
-    return MatchingRun.objects.create(
+    return MatchingRunFactory(
         programme=ProgrammeFactory(organisation=tenant.organisation),
         status=MatchingRun.Status.DONE,
         result={

@@ -14,6 +14,7 @@ from openmentor.matching.services import publishing as matching_publishing
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Enrolment
 from tests.conftest import Tenant
+from tests.factories import MentorshipFactory
 from tests.matching.helpers import manager_client, run_matching, url
 from tests.scenarios import enrolling_programme
 
@@ -120,7 +121,7 @@ def test_open_pair_constraint_is_the_backstop(
     last = run.result["matches"][-1]
     from openmentor.accounts.models import User
 
-    Mentorship.objects.create(
+    MentorshipFactory(
         programme=scenario.programme,
         mentee=User.objects.get(pk=int(last["mentee"][1:])),
         mentor=User.objects.get(pk=int(last["mentor"][1:])),
@@ -142,7 +143,7 @@ def test_rematch_proposal_excludes_past_partner_and_resolves_request(
 
     scenario = enrolling_programme(tenant.organisation, mentors=2, mentees=1)
     mentee, old, new = scenario.mentees[0].user, scenario.mentors[0].user, scenario.mentors[1].user
-    ended = Mentorship.objects.create(
+    ended = MentorshipFactory(
         programme=scenario.programme,
         mentee=mentee,
         mentor=old,

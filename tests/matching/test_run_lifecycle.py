@@ -11,6 +11,7 @@ from openmentor.matching.engine import EmbeddingUnavailable
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.services import runs as matching_runs
 from tests.conftest import Tenant
+from tests.factories import MatchingRunFactory
 from tests.matching.helpers import manager_client, run_matching, url
 from tests.scenarios import enrolling_programme
 
@@ -51,7 +52,7 @@ def test_progress_fragment_polls_while_running_and_refreshes_when_done(
     tenant: Tenant,
 ) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=1, mentees=1)
-    run = MatchingRun.objects.create(
+    run = MatchingRunFactory(
         programme=scenario.programme, status=MatchingRun.Status.RUNNING, progress=0.4
     )
     client = manager_client(scenario)
@@ -102,18 +103,18 @@ def test_unexpected_engine_error_fails_the_run_politely(
 
 def test_only_one_run_at_a_time(tenant: Tenant) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=1, mentees=1)
-    MatchingRun.objects.create(programme=scenario.programme, status=MatchingRun.Status.RUNNING)
+    MatchingRunFactory(programme=scenario.programme, status=MatchingRun.Status.RUNNING)
     client = manager_client(scenario)
     response = client.post(url("matching_run_start", scenario.programme), follow=True)
     assert "already running" in response.content.decode()
     assert MatchingRun.objects.filter(programme=scenario.programme).count() == 1
     with pytest.raises(IntegrityError):
-        MatchingRun.objects.create(programme=scenario.programme, status=MatchingRun.Status.QUEUED)
+        MatchingRunFactory(programme=scenario.programme, status=MatchingRun.Status.QUEUED)
 
 
 def test_a_run_already_taken_by_another_worker_is_not_run_twice(tenant: Tenant) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=1, mentees=1)
-    run = MatchingRun.objects.create(
+    run = MatchingRunFactory(
         programme=scenario.programme, status=MatchingRun.Status.RUNNING, progress=0.3
     )
     matching_runs.matching_run_execute(run_id=run.pk)
@@ -140,9 +141,7 @@ def test_participants_and_other_organisations_cannot_reach_runs(
         == 404
     )
     foreign = enrolling_programme(other_tenant.organisation, mentors=1, mentees=1)
-    foreign_run = MatchingRun.objects.create(
-        programme=foreign.programme, status=MatchingRun.Status.DONE
-    )
+    foreign_run = MatchingRunFactory(programme=foreign.programme, status=MatchingRun.Status.DONE)
     assert (
         manager_client(scenario)
         .post(

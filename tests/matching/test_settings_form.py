@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from openmentor.matching.models import MatchingSettings
-from openmentor.programmes.models import Programme, Question
+from openmentor.programmes.models import Programme
 from tests.conftest import Tenant
+from tests.factories import QuestionFactory
 from tests.matching.helpers import manager_client, url
 from tests.scenarios import enrolling_programme
 
@@ -36,7 +37,7 @@ GOOD = {
 
 def test_saving_updates_everything_and_shows_a_preview(tenant: Tenant) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=2, mentees=3)
-    question = Question.objects.create(
+    question = QuestionFactory(
         programme=scenario.programme,
         kind="single",
         text="Format?",

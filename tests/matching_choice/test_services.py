@@ -22,6 +22,7 @@ from openmentor.mentorships.models import Mentorship
 from openmentor.notifications.models import Notification
 from openmentor.programmes.models import Enrolment, Programme
 from tests.conftest import Tenant
+from tests.factories import MentorshipFactory
 from tests.matching_choice.conftest import (
     choice_programme,
     committed,
@@ -196,7 +197,7 @@ def test_bad_choices_are_refused_at_their_field_and_nothing_is_written(
     elif case == "a_mentee":
         chosen = [other_mentee.pk]
     elif case == "past_partner":
-        Mentorship.objects.create(
+        MentorshipFactory(
             programme=cohort.programme,
             mentor=a,
             mentee=mentee,
@@ -234,7 +235,7 @@ def test_a_mentee_with_enough_mentors_or_requests_out_cannot_send(
 ) -> None:
     mentee = mentees_of(cohort)[0]
     a, b, c = mentors_of(cohort)
-    Mentorship.objects.create(programme=cohort.programme, mentor=c, mentee=mentee)
+    MentorshipFactory(programme=cohort.programme, mentor=c, mentee=mentee)
     with pytest.raises(ValidationError, match="as many mentors"):
         send(cohort, mentee, [a])
     other = mentees_of(cohort)[1]
@@ -309,7 +310,7 @@ def test_accept_over_capacity_is_refused_and_the_request_stays(cohort: Enrolling
     profile = profile_of(cohort.mentors[0])
     profile.mentor_capacity = 1
     profile.save()
-    Mentorship.objects.create(programme=cohort.programme, mentor=a, mentee=mentees_of(cohort)[1])
+    MentorshipFactory(programme=cohort.programme, mentor=a, mentee=mentees_of(cohort)[1])
     with pytest.raises(ValidationError, match="full capacity"):
         choice.mentor_request_accept(mentor_request=request, user=a)
     request.refresh_from_db()

@@ -11,6 +11,7 @@ from icalendar import Calendar
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships.models import Mentorship
 from openmentor.people.models import Profile
+from tests.factories import MeetingFactory
 
 UTC = dt.UTC
 
@@ -29,7 +30,7 @@ def make_meeting(
     status: str = Meeting.Status.ACCEPTED,
     proposed_by: Any = None,
 ) -> Meeting:
-    return Meeting.objects.create(
+    return MeetingFactory(
         mentorship=mentorship,
         starts_at=starts_at,
         duration_minutes=minutes,

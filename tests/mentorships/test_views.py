@@ -24,6 +24,7 @@ from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
 from tests.conftest import Tenant, client_for
+from tests.factories import GoalFactory
 from tests.mentorships.conftest import Pair, propose, start
 from tests.scenarios import EnrollingProgramme, active_mentorship, enrolling_programme
 
@@ -82,7 +83,7 @@ def test_managers_cannot_act_for_the_pair(pair: Pair, tenant: Tenant) -> None:
 
 def test_goal_of_another_pair_is_404(pair: Pair, tenant: Tenant) -> None:
     other = start(propose(pair.scenario, mentor=1, mentee=1))
-    goal = Goal.objects.create(mentorship=other, title="Theirs")
+    goal = GoalFactory(mentorship=other, title="Theirs")
     url = base(tenant, pair.mentorship) + f"goals/{goal.pk}/"
     assert member_client(tenant, pair.mentee).get(url).status_code == 404
     assert (
@@ -389,7 +390,7 @@ def test_pages_use_a_bounded_number_of_queries(
         )
     mentorship = mentorships[-1]
     for i in range(10):
-        goal = Goal.objects.create(mentorship=mentorship, title=f"Goal {i}")
+        goal = GoalFactory(mentorship=mentorship, title=f"Goal {i}")
         Milestone.objects.bulk_create(Milestone(goal=goal, text=f"Step {j}") for j in range(3))
         Note.objects.create(mentorship=mentorship, author=mentorship.mentee, body=f"Note {i}")
         ExternalMeeting.objects.create(

@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from openmentor.people.models import Profile
-from openmentor.programmes.models import Answer, Enrolment, Question
+from openmentor.programmes.models import Enrolment, Question
 from tests.conftest import Tenant, client_for
-from tests.factories import ProgrammeFactory
+from tests.factories import AnswerFactory, ProgrammeFactory, QuestionFactory
 from tests.scenarios import enrolling_programme, profile_of
 
 pytestmark = pytest.mark.django_db
@@ -104,13 +104,13 @@ def test_participant_page_shows_profile_and_answers_but_not_self_identification(
 
     scenario = enrolling_programme(tenant.organisation, mentors=1, mentees=1)
     mentee = scenario.mentees[0]
-    question = Question.objects.create(
+    question = QuestionFactory(
         programme=scenario.programme,
         kind=Question.Kind.SINGLE,
         text="Preferred format?",
         choices=["Video", "In person"],
     )
-    Answer.objects.create(enrolment=mentee, question=question, value="Video")
+    AnswerFactory(enrolment=mentee, question=question, value="Video")
     SelfIdentification.objects.create(
         organisation=tenant.organisation, user=mentee.user, gender="nonbinary-secret-marker"
     )

@@ -7,21 +7,21 @@ from typing import Any, cast
 import pytest
 from django.urls import reverse
 
-from openmentor.programmes.models import Answer, Enrolment, Programme, Question
+from openmentor.programmes.models import Enrolment, Programme, Question
 from tests.conftest import Tenant, client_for
-from tests.factories import ProgrammeFactory
+from tests.factories import AnswerFactory, ProgrammeFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def answered(programme: Programme, enrolment: Enrolment, text: str, value: Any) -> None:
-    question = Question.objects.create(
+    question = QuestionFactory(
         programme=programme,
         kind=Question.Kind.TEXT,
         text=text,
         position=programme.questions.count(),
     )
-    Answer.objects.create(enrolment=enrolment, question=question, value=value)
+    AnswerFactory(enrolment=enrolment, question=question, value=value)
 
 
 def test_own_answers_per_programme(tenant: Tenant, django_assert_max_num_queries: Any) -> None:

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from openmentor.core.models import Event
 from openmentor.organisations.models import Invitation, Role
-from openmentor.programmes.models import Ambassador, Answer, Campaign, Enrolment, Programme
+from openmentor.programmes.models import Ambassador, Answer, Enrolment, Programme
 from openmentor.programmes.selectors import enrolment_attribution, participant_checklist
 from openmentor.programmes.services import enrolment as programmes_enrolment
 from openmentor.programmes.services import lifecycle as programmes_lifecycle
 from openmentor.programmes.services import questions as programmes_questions
 from tests.conftest import Tenant
+from tests.factories import AnswerFactory, CampaignFactory
 from tests.programmes.helpers import (
     make_enrolment,
     make_user,
@@ -108,7 +109,7 @@ def test_questionnaire_freezes_once_someone_answered(tenant: Tenant) -> None:
         question=question, actor=tenant.manager, values={"text": "Track?"}
     )
     enrolment = make_enrolment(programme=p)
-    Answer.objects.create(enrolment=enrolment, question=question, value="Leadership")
+    AnswerFactory(enrolment=enrolment, question=question, value="Leadership")
     for call in (
         lambda: programmes_questions.question_update(
             question=question, actor=tenant.manager, values={"text": "Changed"}
@@ -257,13 +258,13 @@ def test_member_of_another_organisation_cannot_enrol(tenant: Tenant, other_tenan
 
 def test_attribution_only_for_tokens_of_the_same_programme(tenant: Tenant) -> None:
     p, other = programme(tenant.organisation), programme(tenant.organisation)
-    campaign = Campaign.objects.create(
+    campaign = CampaignFactory(
         programme=p, subject="Join", body_markdown="x", audience="pasted", link_token="camp-1"
     )
     ambassador = Ambassador.objects.create(
         programme=p, user=tenant.participant.user, link_token="amb-1"
     )
-    Campaign.objects.create(
+    CampaignFactory(
         programme=other, subject="Other", body_markdown="x", audience="pasted", link_token="c-2"
     )
     assert enrolment_attribution(p, "camp-1") == (campaign, None)

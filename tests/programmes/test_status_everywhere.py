@@ -12,6 +12,7 @@ from openmentor.programmes.models import Campaign, Programme
 from openmentor.programmes.promotion.services import campaign_send
 from openmentor.programmes.selectors import programme_refusal
 from tests.conftest import Tenant
+from tests.factories import CampaignFactory
 from tests.scenarios import enrolling_programme
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_no_pairing_or_matching_in_a_draft_or_closed_programme(tenant: Tenant, s
 
 def test_a_closed_programme_cannot_be_promoted(tenant: Tenant) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=1, mentees=1)
-    campaign = Campaign.objects.create(
+    campaign = CampaignFactory(
         programme=scenario.programme,
         subject="Join",
         body_markdown="Please",

@@ -7,8 +7,9 @@ from django.core import mail
 from django.test import Client
 
 from openmentor.organisations.models import Invitation, Membership, Role
-from openmentor.programmes.models import Answer, Campaign, Enrolment, Programme, Question
+from openmentor.programmes.models import Answer, Enrolment, Programme, Question
 from tests.conftest import Tenant, client_for
+from tests.factories import AnswerFactory, CampaignFactory
 from tests.programmes.helpers import (
     enrol_url,
     make_enrolment,
@@ -252,7 +253,7 @@ def test_question_of_another_programme_is_404(manager_client: Client, tenant: Te
 def test_answered_questionnaire_is_shown_locked(manager_client: Client, tenant: Tenant) -> None:
     p = programme(tenant.organisation)
     question = track_question(p)
-    Answer.objects.create(enrolment=make_enrolment(programme=p), question=question, value="A")
+    AnswerFactory(enrolment=make_enrolment(programme=p), question=question, value="A")
     body = _body(manager_client.get(page_url(p, "questions/")))
     assert "can no longer change" in body and "Add a question" not in body
     response = manager_client.post(
@@ -382,7 +383,7 @@ def test_campaign_link_is_recorded_on_the_enrolment(
     participant_client: Client, tenant: Tenant
 ) -> None:
     p = programme(tenant.organisation)
-    campaign = Campaign.objects.create(
+    campaign = CampaignFactory(
         programme=p, subject="Join", body_markdown="x", audience="pasted", link_token="tok-123"
     )
     body = _body(participant_client.get(enrol_url(p) + "?via=tok-123"))
@@ -462,7 +463,7 @@ def test_approval_queue_lists_pending_people_in_bounded_queries(
     track = track_question(p)
     for i in range(25):
         enrolment = make_enrolment(programme=p, status="pending")
-        Answer.objects.create(enrolment=enrolment, question=track, value="Leadership")
+        AnswerFactory(enrolment=enrolment, question=track, value="Leadership")
         if i % 5 == 0:
             make_enrolment(programme=p, status="active")
     with django_assert_max_num_queries(10):
@@ -562,8 +563,8 @@ def test_approval_queue_shows_every_kind_of_answer(manager_client: Client, tenan
     scale = scale_question(p)
     skills = track_question(p, kind="skills", choices=[], text="Skills?", position=3)
     pending = make_enrolment(programme=p, status="pending")
-    Answer.objects.create(enrolment=pending, question=scale, value=4)
-    Answer.objects.create(enrolment=pending, question=skills, value=["sql", "rust"])
+    AnswerFactory(enrolment=pending, question=scale, value=4)
+    AnswerFactory(enrolment=pending, question=skills, value=["sql", "rust"])
     body = _body(manager_client.get(page_url(p, "approvals/")))
     assert "<dd>4</dd>" in body and "<dd>sql, rust</dd>" in body
 

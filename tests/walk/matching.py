@@ -8,14 +8,14 @@ from typing import Any, cast
 from openmentor.matching.models import MatchingRun
 from openmentor.organisations.models import Organisation
 from openmentor.programmes.models import Programme
-from tests.factories import ProgrammeFactory
+from tests.factories import MatchingRunFactory, ProgrammeFactory
 
 
 def run_id(organisation: Organisation, values: dict[str, Any]) -> int:
     programme = Programme.objects.filter(
         organisation=organisation, slug=values.get("programme_slug", "")
     ).first() or cast(Programme, ProgrammeFactory(organisation=organisation))
-    return MatchingRun.objects.create(
+    return MatchingRunFactory(
         programme=programme,
         status=MatchingRun.Status.DONE,
         progress=1.0,

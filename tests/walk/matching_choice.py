@@ -12,7 +12,7 @@ from typing import Any, cast
 from openmentor.matching.models import MentorRequest
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.programmes.models import Programme
-from tests.factories import MembershipFactory, ProgrammeFactory
+from tests.factories import MembershipFactory, MentorRequestFactory, ProgrammeFactory
 
 
 def request_id(organisation: Organisation, values: dict[str, Any]) -> int:
@@ -28,7 +28,7 @@ def request_id(organisation: Organisation, values: dict[str, Any]) -> int:
             Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
         )
     mentee = cast(Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT))
-    return MentorRequest.objects.create(
+    return MentorRequestFactory(
         programme=programme,
         mentee=mentee.user,
         mentor=mentor.user,

@@ -8,10 +8,9 @@ from typing import Any, cast
 
 from django.utils import timezone
 
-from openmentor.meetings.models import Meeting
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Membership, Organisation, Role
-from tests.factories import MembershipFactory
+from tests.factories import MeetingFactory, MembershipFactory
 from tests.scenarios import active_mentorship
 
 
@@ -24,7 +23,7 @@ def meeting_id(organisation: Organisation, values: dict[str, Any]) -> int:
             Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
         )
         mentorship = active_mentorship(organisation, mentee=participant)
-    meeting = Meeting.objects.create(
+    meeting = MeetingFactory(
         mentorship=mentorship,
         starts_at=timezone.now() + dt.timedelta(days=7),
         duration_minutes=30,

@@ -12,7 +12,7 @@ from typing import Any, cast
 from openmentor.mentorships.models import Goal, Icebreaker, Mentorship, Milestone, RematchRequest
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.programmes.models import Programme
-from tests.factories import MembershipFactory, ProgrammeFactory
+from tests.factories import GoalFactory, MembershipFactory, ProgrammeFactory
 from tests.scenarios import active_mentorship
 
 
@@ -33,7 +33,7 @@ def mentorship_id(organisation: Organisation, values: dict[str, Any]) -> int:
 
 def goal_id(organisation: Organisation, values: dict[str, Any]) -> int:
     mentorship = _mentorship(organisation, values)
-    return Goal.objects.create(mentorship=mentorship, title="Speak at a meetup").pk
+    return GoalFactory(mentorship=mentorship, title="Speak at a meetup").pk
 
 
 def milestone_id(organisation: Organisation, values: dict[str, Any]) -> int:

@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.programmes.models import Enrolment, Programme, Question
-from tests.factories import MembershipFactory, ProfileFactory, ProgrammeFactory
+from tests.factories import MembershipFactory, ProfileFactory, ProgrammeFactory, QuestionFactory
 
 
 def programme_slug(organisation: Organisation, values: dict[str, Any]) -> str:
@@ -42,7 +42,7 @@ def enrolment_id(organisation: Organisation, values: dict[str, Any]) -> int:
 
 def question_id(organisation: Organisation, values: dict[str, Any]) -> int:
     programme = _programme(organisation, values)
-    question = Question.objects.create(
+    question = QuestionFactory(
         programme=programme,
         position=1,
         kind=Question.Kind.SINGLE,

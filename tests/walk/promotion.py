@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.programmes.models import Ambassador, Campaign, Programme
-from tests.factories import MembershipFactory, ProgrammeFactory
+from tests.factories import CampaignFactory, MembershipFactory, ProgrammeFactory
 
 
 def _programme(organisation: Organisation, values: dict[str, Any]) -> Programme:
@@ -16,7 +16,7 @@ def _programme(organisation: Organisation, values: dict[str, Any]) -> Programme:
 
 
 def campaign_id(organisation: Organisation, values: dict[str, Any]) -> int:
-    campaign = Campaign.objects.create(
+    campaign = CampaignFactory(
         programme=_programme(organisation, values),
         subject="Join us",
         body_markdown="Hello",

@@ -251,6 +251,15 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OpenMentor <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Request size ------------------------------------------------------------
+# Whole request bodies (openmentor.core.bodylimit, in front of Django): the largest
+# upload (a 10 MB import or attachment) plus room for the form around it.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 12 * 1024 * 1024)
+# A body without files (form fields, JSON) is refused over this, before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# Uploads over this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -311,6 +320,11 @@ LOGGING = {
 # --- OpenMentor -------------------------------------------------------------
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+# Task leases (openmentor.core.leases): each worker beats this often, and work whose
+# worker has not beaten for TASK_LEASE_SECONDS is handed back (sooner on the same host,
+# where a vanished pid is proof enough).
+WORKER_BEAT_SECONDS = env_int("WORKER_BEAT_SECONDS", 5)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
 # The matching engine's resources, handed to it by the matching app (the engine itself
 # reads no environment): scoring threads (0: the usable cores, at most 4) and the model
 # for the meaning of goals and bios ("wordllama", or "minilm" with the optional extra).

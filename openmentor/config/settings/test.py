@@ -5,6 +5,7 @@ same suite against PostgreSQL and Redis.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
 
@@ -17,6 +18,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {
     "default": {**TASKS["default"], "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
 }
+# The fault tests (tests/faults/) run real workers on a real queue: "db" or "rq".
+if os.environ.get("OPENMENTOR_TEST_QUEUE") == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif os.environ.get("OPENMENTOR_TEST_QUEUE") == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+FAULT_TEST_PAUSE_FILE = os.environ.get("OPENMENTOR_FAULT_PAUSE_FILE", "")
+if os.environ.get("OPENMENTOR_MEDIA_ROOT"):
+    MEDIA_ROOT = Path(os.environ["OPENMENTOR_MEDIA_ROOT"])
 LOG_FORMAT = "text"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_AUTOREFRESH = True

@@ -7,6 +7,7 @@ to the organisation), calls one service and renders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -213,27 +214,43 @@ def _back(mentor_request: MentorRequest, programme: Programme) -> HttpResponse:
     return redirect(page, programme.organisation.slug, programme.slug)
 
 
-@organisation_view()
-@require_POST
-def mentor_request_accept(
-    request: OrganisationRequest, programme_slug: str, request_id: int
+def _answer(
+    request: OrganisationRequest,
+    programme_slug: str,
+    request_id: int,
+    answer: Callable[..., object],
+    said: Callable[[User], str],
 ) -> HttpResponse:
+    """Accepts or declines a request or invitation addressed to the signed-in person."""
     programme = programme_for(request, programme_slug)
     found = choice_selectors.request_for_answerer(
         programme=programme, user=request.user, request_id=request_id
     )
     asker = found.mentee if found.direction == choice_selectors.ASKS else found.mentor
     try:
-        choice.mentor_request_accept(mentor_request=found, user=request.user)
+        answer(mentor_request=found, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            f"You said yes to {asker.name}. Your mentorship is proposed: read and accept the "
-            "agreement to start it.",
-        )
+        messages.success(request, said(asker))
     return _back(found, programme)
+
+
+@organisation_view()
+@require_POST
+def mentor_request_accept(
+    request: OrganisationRequest, programme_slug: str, request_id: int
+) -> HttpResponse:
+    return _answer(
+        request,
+        programme_slug,
+        request_id,
+        choice.mentor_request_accept,
+        lambda asker: (
+            f"You said yes to {asker.name}. Your mentorship is proposed: read and accept the "
+            "agreement to start it."
+        ),
+    )
 
 
 @organisation_view()
@@ -241,20 +258,13 @@ def mentor_request_accept(
 def mentor_request_decline(
     request: OrganisationRequest, programme_slug: str, request_id: int
 ) -> HttpResponse:
-    programme = programme_for(request, programme_slug)
-    found = choice_selectors.request_for_answerer(
-        programme=programme, user=request.user, request_id=request_id
+    return _answer(
+        request,
+        programme_slug,
+        request_id,
+        choice.mentor_request_decline,
+        lambda asker: f"You declined {asker.name}'s request; we have let them know kindly.",
     )
-    asker = found.mentee if found.direction == choice_selectors.ASKS else found.mentor
-    try:
-        choice.mentor_request_decline(mentor_request=found, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, f"You declined {asker.name}'s request; we have let them know kindly."
-        )
-    return _back(found, programme)
 
 
 @organisation_view()

@@ -228,14 +228,61 @@ def _enqueue(run_id: int) -> None:
 
 
 def _set_progress(run_id: int, **values: Any) -> None:
-    MatchingRun.objects.filter(pk=run_id).update(**values)
+    # Only while running: a run handed back as failed (its worker thought dead) stays so.
+    MatchingRun.objects.filter(pk=run_id, status=MatchingRun.Status.RUNNING).update(**values)
+
+
+WORKER_GONE_MESSAGE = (
+    "The worker running this matching stopped before it finished (it may have been "
+    "restarted). Nothing was changed. Run matching again."
+)
+
+
+def _running_runs() -> list[tuple[int, str]]:
+    return list(
+        MatchingRun.objects.filter(status=MatchingRun.Status.RUNNING)
+        .exclude(worker_id="")
+        .values_list("pk", "worker_id")
+    )
+
+
+def _run_give_up(run_id: int, worker_id: str) -> bool:
+    """A dead worker's run fails with a message, which frees the programme for a new run."""
+    from openmentor.core.leases import task_rows_fail
+
+    with transaction.atomic():
+        moved = MatchingRun.objects.filter(
+            pk=run_id, status=MatchingRun.Status.RUNNING, worker_id=worker_id
+        ).update(
+            status=MatchingRun.Status.FAILED,
+            error=WORKER_GONE_MESSAGE,
+            stage="Failed",
+            finished_at=timezone.now(),
+        )
+        if moved:
+            task_rows_fail(
+                "openmentor.matching.tasks.matching_run_task", "run_id", run_id, "worker stopped"
+            )
+    return bool(moved)
+
+
+def _register_work_kind() -> None:
+    from openmentor.core.leases import WorkKind, work_kind
+
+    work_kind(WorkKind(name="matching_run", running=_running_runs, give_up=_run_give_up))
+
+
+_register_work_kind()
 
 
 def matching_run_execute(*, run_id: int) -> None:
     """Runs a queued run: builds the problem, solves it writing progress, stores the
     result and the snapshot (status done), or a readable error (status failed)."""
+    from openmentor.core.leases import current_worker_id, fault_test_pause
+
     started = MatchingRun.objects.filter(pk=run_id, status=MatchingRun.Status.QUEUED).update(
         status=MatchingRun.Status.RUNNING,
+        worker_id=current_worker_id(),
         started_at=timezone.now(),
         progress=0.02,
         stage="Reading profiles",
@@ -260,6 +307,7 @@ def matching_run_execute(*, run_id: int) -> None:
             mentee_user_ids={int(k) for k in requests} if kind == REMATCH else None,
         )
         _set_progress(run_id, progress=0.05, stage="Scoring pairs")
+        fault_test_pause()
         result = result_to_dict(
             solve(load_problem(built.data), progress=progress, **engine_options())
         )

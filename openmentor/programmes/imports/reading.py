@@ -18,6 +18,14 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 # An XLSX is a zip: refuse one that would expand beyond this (a "zip bomb").
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+# Reading stops at the first row past these, so a crafted sheet (one row of 16,000
+# cells, repeated) costs a moment instead of a minute of a web process.
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 5000
+# openpyxl loads a workbook's shared strings whole before the first row: a few kilobytes
+# of zip can hold one cell of hundreds of megabytes.
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+LIMITS = "at most 50,000 rows, 100 columns and 5,000 characters in a cell"
 
 
 class ImportFileError(Exception):
@@ -131,6 +139,11 @@ def file_kind(data: bytes) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
                 expanded = sum(info.file_size for info in archive.infolist())
+                shared_strings = sum(
+                    info.file_size
+                    for info in archive.infolist()
+                    if info.filename.lower() == "xl/sharedstrings.xml"
+                )
         except zipfile.BadZipFile as error:
             raise ImportFileError("This zip file is damaged; it cannot be read.") from error
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
@@ -139,6 +152,11 @@ def file_kind(data: bytes) -> str:
             )
         if expanded > MAX_XLSX_UNCOMPRESSED:
             raise ImportFileError("This workbook is too large once unpacked; split it up.")
+        if shared_strings > MAX_SHARED_STRINGS_BYTES:
+            raise ImportFileError(
+                f"This workbook holds more text than an import can take ({LIMITS}). "
+                "Remove the very long cells, or split the file."
+            )
         return "xlsx"
     if data.startswith(b"\xef\xbb\xbf"):
         return "csv"
@@ -224,6 +242,7 @@ def table_open(data: bytes) -> Table:
         )
     while first and not first[-1]:
         first.pop()  # spreadsheets often carry empty columns on the right
+    _within_limits(first, 1)
     if any(_looks_like_email(cell) for cell in first):
         raise ImportFileError(
             "The first row holds an e-mail address, so the file has no header row. Add a "
@@ -233,10 +252,27 @@ def table_open(data: bytes) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         for number, record in enumerate(records, start=2):
-            if any(record):
+            while record and not record[-1]:
+                record.pop()
+            if record:
+                _within_limits(record, number)
                 yield number, record
 
     return Table(kind=kind, encoding=encoding, header=header, rows=rows())
+
+
+def _within_limits(record: list[str], number: int) -> None:
+    if len(record) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"Row {number} has {len(record):,} columns; an import takes {LIMITS}. "
+            "Remove the extra columns, or split the file."
+        )
+    for index, cell in enumerate(record):
+        if len(cell) > MAX_CELL_CHARS:
+            raise ImportFileError(
+                f"The cell in row {number}, column {_column_letter(index)} holds "
+                f"{len(cell):,} characters; an import takes {LIMITS}."
+            )
 
 
 def _looks_like_email(value: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -187,6 +188,74 @@ def import_progress(participant_import: ParticipantImport) -> int:
     return min(participant_import.total_rows, max(participant_import.processed_rows, live))
 
 
+STUCK_MESSAGE = (
+    "The worker running this import stopped before it finished (it may have been "
+    "restarted). {written} Retry to run it again: rows already imported are not "
+    "imported twice."
+)
+
+
+def _running_imports() -> list[tuple[int, str]]:
+    return list(
+        ParticipantImport.objects.filter(status=ParticipantImport.Status.IMPORTING)
+        .exclude(worker_id="")
+        .values_list("pk", "worker_id")
+    )
+
+
+def _import_give_up(import_id: int, worker_id: str) -> bool:
+    """A dead worker's import: all or nothing rolled back with the worker's connection,
+    so nothing of it is stored; valid-rows-only kept its committed batches."""
+    from openmentor.core.leases import task_rows_fail
+
+    participant_import = ParticipantImport.objects.filter(pk=import_id).first()
+    if participant_import is None:
+        return False
+    if participant_import.mode == ALL_OR_NOTHING:
+        written = "Nothing was imported."
+        values: dict[str, Any] = {"processed_rows": 0, "created_count": 0}
+    else:
+        written = (
+            f"{participant_import.created_count} participants were imported before it stopped."
+        )
+        values = {}
+    with transaction.atomic():
+        moved = ParticipantImport.objects.filter(
+            pk=import_id, status=ParticipantImport.Status.IMPORTING, worker_id=worker_id
+        ).update(
+            status=ParticipantImport.Status.STUCK,
+            error=STUCK_MESSAGE.format(written=written),
+            **values,
+        )
+        if moved:
+            task_rows_fail(
+                "openmentor.programmes.imports.tasks.participant_import_run_task",
+                "import_id",
+                import_id,
+                "worker stopped",
+            )
+    progress_clear(_progress_key(import_id))
+    return bool(moved)
+
+
+def participant_import_retry(*, participant_import: ParticipantImport, actor: User) -> None:
+    """Queues a stuck import again (after commit); refused unless it is stuck."""
+    from openmentor.programmes.imports.tasks import participant_import_run_task
+    from openmentor.programmes.services.lifecycle import programme_require
+
+    programme_require(participant_import.programme, "import")
+    with transaction.atomic():
+        retried = ParticipantImport.objects.filter(
+            pk=participant_import.pk, status=ParticipantImport.Status.STUCK
+        ).update(status=ParticipantImport.Status.IMPORTING, worker_id="", error="")
+        if not retried:
+            raise ValidationError("Only a stuck import can be retried.")
+        pk = participant_import.pk
+        transaction.on_commit(lambda: participant_import_run_task.enqueue(import_id=pk))
+    participant_import.status = ParticipantImport.Status.IMPORTING
+    participant_import.error = ""
+
+
 def participant_import_run(*, import_id: int) -> None:
     """Runs a started import: checks the rows again and writes the valid ones in batches.
 
@@ -204,6 +273,19 @@ def participant_import_run(*, import_id: int) -> None:
         or participant_import.status != ParticipantImport.Status.IMPORTING
     ):
         return  # deleted, or already run by another worker
+    # Claim it (committed at once, outside the long transaction below) so that, should
+    # this worker die, the import is found and handed back (openmentor.core.leases).
+    from openmentor.core.leases import current_worker_id, fault_test_pause
+
+    me = current_worker_id()
+    claimed = ParticipantImport.objects.filter(
+        pk=import_id,
+        status=ParticipantImport.Status.IMPORTING,
+        worker_id="",
+    ).update(worker_id=me)
+    if not claimed:
+        return
+    participant_import.worker_id = me
     programme = participant_import.programme
     result = rows_check(
         data=file_bytes(participant_import),
@@ -233,6 +315,7 @@ def participant_import_run(*, import_id: int) -> None:
                     created += _write_batch(programme=programme, rows=batch)
                     done += len(batch)
                     progress_set(_progress_key(import_id), done)
+                    fault_test_pause()
                 participant_import.processed_rows = done
                 participant_import.created_count = created
                 _finish(participant_import, ParticipantImport.Status.DONE)
@@ -244,6 +327,7 @@ def participant_import_run(*, import_id: int) -> None:
                     ParticipantImport.objects.filter(pk=import_id).update(
                         processed_rows=done, created_count=created
                     )
+                fault_test_pause()
             participant_import.processed_rows = done
             participant_import.created_count = created
             _finish(participant_import, ParticipantImport.Status.DONE)
@@ -461,3 +545,14 @@ def _profile_apply(profile: Profile, row: ValidRow) -> None:
         profile.mentor_capacity = values["capacity"]
     if "seniority" in values:
         profile.seniority_years = values["seniority"]
+
+
+def _register_work_kind() -> None:
+    from openmentor.core.leases import WorkKind, work_kind
+
+    work_kind(
+        WorkKind(name="participant_import", running=_running_imports, give_up=_import_give_up)
+    )
+
+
+_register_work_kind()

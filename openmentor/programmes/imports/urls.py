@@ -1,28 +1,20 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from openmentor.programmes.imports import views as import_views
+from openmentor.programmes.imports import views
 
-PROGRAMME = "o/<slug:slug>/programmes/<slug:programme_slug>/"
+# Managers' import and export pages of one programme, under
+# o/<slug>/programmes/<programme_slug>/.
+programme_patterns = [
+    path("imports/", views.import_list, name="import_list"),
+    path("imports/new/", views.import_upload, name="import_upload"),
+    path("imports/<int:import_id>/", views.import_detail, name="import_detail"),
+    path("imports/<int:import_id>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:import_id>/rejected.csv", views.import_report, name="import_report"),
+    path("participants/export/", views.participant_export, name="participant_export"),
+]
 
 urlpatterns = [
-    path(PROGRAMME + "imports/", import_views.import_list, name="import_list"),
-    path(PROGRAMME + "imports/new/", import_views.import_upload, name="import_upload"),
-    path(PROGRAMME + "imports/<int:import_id>/", import_views.import_detail, name="import_detail"),
-    path(
-        PROGRAMME + "imports/<int:import_id>/progress/",
-        import_views.import_progress,
-        name="import_progress",
-    ),
-    path(
-        PROGRAMME + "imports/<int:import_id>/rejected.csv",
-        import_views.import_report,
-        name="import_report",
-    ),
-    path(
-        PROGRAMME + "participants/export/",
-        import_views.participant_export,
-        name="participant_export",
-    ),
+    path("o/<slug:slug>/programmes/<slug:programme_slug>/", include(programme_patterns)),
 ]

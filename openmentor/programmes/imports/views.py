@@ -108,6 +108,17 @@ def import_detail(
             status = 400
         else:
             return redirect(request.path)
+    elif action == "retry":
+        try:
+            importing.participant_import_retry(
+                participant_import=participant_import,
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            return redirect(request.path)
     elif request.method == "POST":
         messages.error(request, "Choose one of the buttons on this page.")
         status = 400

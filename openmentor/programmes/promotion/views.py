@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -32,17 +35,33 @@ def campaign_list(request: OrganisationRequest, programme_slug: str) -> HttpResp
 def campaign_create(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     programme = programme_for(request, programme_slug)
     form = CampaignForm(request.POST or None)
+    return _campaign_form(
+        request,
+        form,
+        {"programme": programme, "campaign": None},
+        lambda data: promotion.campaign_create(
+            programme=programme, actor=request.membership, **data
+        ),
+        "Campaign saved as a draft. Check the preview, then send.",
+    )
+
+
+def _campaign_form(
+    request: OrganisationRequest,
+    form: CampaignForm,
+    context: dict[str, Any],
+    save: Callable[[dict[str, Any]], Campaign],
+    saved: str,
+) -> HttpResponse:
+    """The campaign form, new or a draft's: on a valid POST, save it and go to its preview."""
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = promotion.campaign_create(
-                programme=programme,
-                actor=request.membership,
-                **form.cleaned_data,
-            )
+            campaign = save(form.cleaned_data)
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(request, "Campaign saved as a draft. Check the preview, then send.")
+            messages.success(request, saved)
+            programme = context["programme"]
             return redirect(
                 "campaign_preview",
                 slug=programme.organisation.slug,
@@ -52,7 +71,7 @@ def campaign_create(request: OrganisationRequest, programme_slug: str) -> HttpRe
     return render(
         request,
         "promotion/campaign_form.html",
-        {"programme": programme, "form": form, "campaign": None},
+        {**context, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -76,29 +95,12 @@ def campaign_edit(
         "pasted_emails": campaign.pasted_emails,
     }
     form = CampaignForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            promotion.campaign_update(
-                campaign=campaign,
-                actor=request.membership,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, "Campaign saved.")
-            return redirect(
-                "campaign_preview",
-                slug=programme.organisation.slug,
-                programme_slug=programme.slug,
-                campaign_id=campaign.pk,
-            )
-    return render(
-        request,
-        "promotion/campaign_form.html",
-        {**context, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+
+    def save(data: dict[str, Any]) -> Campaign:
+        promotion.campaign_update(campaign=campaign, actor=request.membership, **data)
+        return campaign
+
+    return _campaign_form(request, form, context, save, "Campaign saved.")
 
 
 @organisation_view(roles=MANAGERS)

@@ -7,7 +7,6 @@ backend's worker. Both stop cleanly on Ctrl-C / SIGTERM.
 from __future__ import annotations
 
 import logging
-import secrets
 import signal
 import threading
 from typing import Any
@@ -18,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from openmentor.core import leases
 from openmentor.core.scheduler import heartbeat_beat, scheduler_tick
 
 logger = logging.getLogger("openmentor.worker")
@@ -33,9 +33,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, tick_seconds: float, no_tasks: bool, **options: Any) -> None:
-        worker_id = secrets.token_hex(8)
+        worker_id = leases.worker_id_new()
         started_at = timezone.now()
         stop = threading.Event()
+        leases.worker_begin(worker_id, stop)
+        # Work a dead predecessor left behind is handed back before taking new work.
+        try:
+            reclaimed = leases.reclaim()
+        except Exception:
+            logger.exception("reclaiming stale work failed")
+        else:
+            if any(reclaimed.values()):
+                logger.warning("reclaimed stale work at start", extra={"reclaimed": reclaimed})
+        finally:
+            close_old_connections()
 
         def scheduler_loop() -> None:
             while not stop.is_set():
@@ -56,8 +67,17 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, lambda *_: stop.set())
                 while not stop.wait(0.5):
                     pass
-            elif getattr(settings, "RQ_QUEUES", None):
-                call_command("rqworker", "default", with_scheduler=False)
+            elif str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend"):
+                # SimpleWorker runs each job in this process rather than a forked child:
+                # the lease (this process's beat) then dies with the work it covers.
+                call_command(
+                    "rqworker",
+                    "default",
+                    with_scheduler=False,
+                    worker_class="rq.worker.SimpleWorker",
+                    # django-tasks' own job class: RQ's plain Job cannot run a Task.
+                    job_class="django_tasks_rq.backend.Job",
+                )
             else:
                 call_command("db_worker", queue_name="*", reload=False, verbosity=1)
         except KeyboardInterrupt:
