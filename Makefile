@@ -17,6 +17,7 @@ run: $(STAMP)
 
 browser:
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-janus.sh
 
 test: $(STAMP) browser
 	@scripts/test.sh

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
     path("", include("openmentor.feedback.urls")),
+    path("", include("openmentor.video.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

@@ -11,6 +11,10 @@ from django.db import models
 MAX_MEETING_MINUTES = 240
 MAX_LOCATION_LENGTH = 500
 JOIN_EARLY_MINUTES = 15
+# OpenMentor's own call room (the video app) opens this long before the start and stays
+# open this long after the planned end, for meetings that run over.
+CALL_ROOM_OPENS_MINUTES = 10
+CALL_ROOM_STAYS_MINUTES = 30
 
 
 def new_uid() -> str:
@@ -125,6 +129,14 @@ class Meeting(models.Model):
     def join_opens_at(self) -> datetime:
         # The join button opens the call a little early, as people do with meeting rooms.
         return self.starts_at - timedelta(minutes=JOIN_EARLY_MINUTES)
+
+    def call_room_open_at(self, now: datetime) -> bool:
+        """Whether the meeting's built-in call room can be entered at `now`."""
+        return self.status == self.Status.ACCEPTED and (
+            self.starts_at - timedelta(minutes=CALL_ROOM_OPENS_MINUTES)
+            <= now
+            < self.ends_at + timedelta(minutes=CALL_ROOM_STAYS_MINUTES)
+        )
 
     def call_link_at(self, now: datetime) -> str:
         """The video link to open at `now`: an accepted meeting's link from 15 minutes

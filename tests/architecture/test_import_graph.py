@@ -25,6 +25,7 @@ ORDER = [
     "config",
     "demo",
     "dashboard",
+    "video",
     "feedback",
     "messaging",
     "matching",

@@ -68,8 +68,9 @@ def test_home_shows_meetings_mentorships_unread_goals_and_the_next_step(tenant: 
 
 
 def test_join_shows_only_when_there_is_a_call_to_join(tenant: Tenant) -> None:
-    """Join opens the call itself, from 15 minutes before until the end; a meeting days
-    ahead, or one without a link, shows its time and "Add to calendar" instead."""
+    """Join opens the call itself: a pasted link from 15 minutes before until the end, and
+    for a meeting without link or place OpenMentor's own call room from 10 minutes before;
+    a meeting days ahead, or one in a physical place, shows "Add to calendar" instead."""
     mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant)
     now = timezone.now()
 
@@ -86,13 +87,19 @@ def test_join_shows_only_when_there_is_a_call_to_join(tenant: Tenant) -> None:
     soon = meeting(timedelta(minutes=10), "https://meet.example.org/soon")
     later = meeting(timedelta(days=5), "https://meet.example.org/later")
     nowhere = meeting(timedelta(minutes=5), "")
+    in_person = meeting(timedelta(minutes=5), "Room 4, second floor")
     body = home(tenant)
-    assert body.count(">Join<") == 1
+    assert body.count(">Join<") == 2
     assert 'href="https://meet.example.org/soon" target="_blank"' in body
+    built_in = (
+        f"/o/{tenant.organisation.slug}/mentorships/{mentorship.pk}/meetings/{nowhere.pk}/call/"
+    )
+    assert f'href="{built_in}">Join<' in body  # the built-in call opens in the same tab
     assert "https://meet.example.org/later" not in body
-    for planned in (later, nowhere):
+    for planned in (later, in_person):
         assert f"/meetings/{planned.pk}/calendar.ics" in body
-    assert f"/meetings/{soon.pk}/calendar.ics" not in body
+    for joinable in (soon, nowhere):
+        assert f"/meetings/{joinable.pk}/calendar.ics" not in body
     assert body.count("Add to calendar") == 2
 
 

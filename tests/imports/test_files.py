@@ -165,20 +165,14 @@ def test_the_upload_form_requires_a_file_and_a_mode(
     assert ParticipantImport.objects.count() == 0
 
 
-def test_a_sheet_with_thousands_of_columns_is_refused_in_a_moment(
+def test_a_sheet_with_thousands_of_columns_is_refused_with_the_limit_stated(
     manager_client: Client, programme: Programme
 ) -> None:
-    import time
-
     wide = [f"c{i}" for i in range(16_000)]
     content = xlsx_bytes([["Email", *wide], *[[f"p{n}@example.org", *wide] for n in range(30)]])
-    started = time.monotonic()
     response = upload(manager_client, programme, content, name="wide.xlsx")
-    elapsed = time.monotonic() - started
     _refused(response, "Row 1 has 16,001 columns; an import takes at most 50,000 rows, 100 columns")
-    # Was over a minute for 800 such rows; now the first row stops it (about 3 s here,
-    # most of it openpyxl opening the workbook, on a busy 2-core machine).
-    assert elapsed < 10, f"took {elapsed:.1f} s"
+    # Speed is measured in bench/, not here: the first row's width stops the read.
 
 
 def test_a_csv_row_with_too_many_columns_is_refused(

@@ -132,7 +132,9 @@ def test_a_place_is_shown_as_text_and_a_meeting_without_one_says_so(
     bare = make_meeting(pair, timezone.now() + dt.timedelta(days=9))
     page = client.get(_url("meeting_detail", pair, bare)).text
     assert "No video link or place yet." in page
-    assert "video calls are not available yet" in page
+    # OpenMentor's own call is offered instead (its room opens 10 minutes before).
+    assert "meet in OpenMentor’s own video call" in page
+    assert "The call room opens at" in page
 
 
 @pytest.mark.parametrize(

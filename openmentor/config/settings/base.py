@@ -5,6 +5,7 @@ The operator-facing list of variables is docs/configuration.md.
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "openmentor.notifications",
     "openmentor.matching",
     "openmentor.feedback",
+    "openmentor.video",
     "openmentor.dashboard",
     "openmentor.demo",
 ]
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "openmentor.video.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -131,7 +134,17 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "openmentor"},
+            "CONFIG": {
+                # Every socket's group_add/group_send borrows a connection for a moment:
+                # redis-py's default pool runs out at a few hundred live calls.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 2000),
+                    }
+                ],
+                "prefix": "openmentor",
+            },
         }
     }
     INSTALLED_APPS.append("django_rq")
@@ -252,6 +265,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Group calls use Janus's browser client and the adapter it needs, served from Debian's
+# libjs-janus-gateway and libjs-webrtc-adapter (no CDN); scripts/ensure-janus.sh installs them.
+STATICFILES_DIRS = [
+    (prefix, folder)
+    for prefix, folder in (
+        ("video/vendor/janus", "/usr/share/javascript/janus-gateway"),
+        ("video/vendor/adapter", "/usr/share/javascript/webrtc-adapter"),
+    )
+    if os.path.isdir(folder)
+]
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
@@ -307,6 +330,17 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
 # for the meaning of goals and bios ("wordllama", or "minilm" with the optional extra).
 OPENMENTOR_MATCHING_THREADS = env_int("OPENMENTOR_MATCHING_THREADS", 0)
 OPENMENTOR_EMBEDDING_BACKEND = env_str("OPENMENTOR_EMBEDDING_BACKEND", "wordllama")
+
+# --- Video calls (docs/video.md) ---------------------------------------------
+# STUN/TURN URLs handed to browsers, e.g. "stun:turn.example.org:3478,turns:turn.example.org:5349".
+VIDEO_ICE_URLS = env_list("VIDEO_ICE_URLS", [])
+# coturn's `static-auth-secret` (use-auth-secret): TURN passwords are derived from it per person.
+VIDEO_TURN_SECRET = env_str("VIDEO_TURN_SECRET")
+VIDEO_TURN_TTL_SECONDS = env_int("VIDEO_TURN_TTL_SECONDS", 6 * 60 * 60)
+# Janus gateways for group rooms (their HTTP API, e.g. "https://janus1.example.org/janus");
+# a room always goes to the same one. Without any, groups fall back to a mesh of at most 4.
+VIDEO_JANUS_URLS = env_list("VIDEO_JANUS_URLS", [])
+VIDEO_MESH_MAX = 4
 
 # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns
 # about it on every file. Harmless here, and static files sit behind a CDN/proxy in
