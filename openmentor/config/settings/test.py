@@ -46,3 +46,10 @@ if os.environ.get("OPENMENTOR_TEST_SERVER_DB"):
 if os.environ.get("OPENMENTOR_EMAIL_DIR"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["OPENMENTOR_EMAIL_DIR"]
+
+# Redis keeps what an earlier run left (sign-in limits, cached access checks): each
+# run gets its own key prefix, shared with the servers and workers it starts, which
+# inherit the variable.
+os.environ.setdefault("OPENMENTOR_TEST_RUN", str(os.getpid()))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"openmentor-test-{os.environ['OPENMENTOR_TEST_RUN']}"  # noqa: F405
