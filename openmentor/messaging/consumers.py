@@ -47,10 +47,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 
 from openmentor.accounts.models import User
+from openmentor.core.consumers import WebsocketConsumer
 from openmentor.core.ratelimit import TokenBucket, window_allow
 from openmentor.mentorships.models import Mentorship
 from openmentor.messaging import selectors, services
@@ -98,7 +98,7 @@ def _read(user: User, mentorship_id: int) -> None:
     services.conversation_mark_read(mentorship=_fresh(user, mentorship_id), user=user)
 
 
-class ConversationConsumer(AsyncWebsocketConsumer):
+class ConversationConsumer(WebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:

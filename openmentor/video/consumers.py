@@ -38,14 +38,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from openmentor.accounts.models import User
+from openmentor.core.consumers import WebsocketConsumer
 from openmentor.video import selectors, services
 from openmentor.video.selectors import RoomAccess
 
@@ -63,6 +64,9 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TYPES = ("join", "offer", "answer", "ice", "relay", "chat", "heartbeat", "leave", "ping")
 # Access is checked again on every heartbeat (a few seconds apart) rather than on every
 # ICE candidate: a person removed from the organisation is cut off within one beat.
+# A join soon after the connection was accepted reuses the access read then; one after a
+# longer wait in the lobby reads it again.
+JOIN_RECHECK_AFTER_S = 30.0
 
 
 class Refused(Exception):
@@ -77,13 +81,17 @@ def room_group(room_id: int) -> str:
     return f"video.room.{room_id}"
 
 
-def _join(access: RoomAccess, user_id: int, client_id: str) -> int:
+def _join(access: RoomAccess, user_id: int, client_id: str, recheck: bool) -> int:
     now = timezone.now()
-    fresh_access = selectors.room_access(user=User(pk=user_id), room_id=access.room.pk)
-    if fresh_access is None:
-        raise PermissionError
-    if not fresh_access.is_open(now):
-        raise Refused(fresh_access.why_closed(now), "closed")
+    if recheck:
+        # The page waited in the lobby: the person may have left the organisation or the
+        # meeting may have been cancelled meanwhile.
+        fresh_access = selectors.room_access(user=User(pk=user_id), room_id=access.room.pk)
+        if fresh_access is None:
+            raise PermissionError
+        access = fresh_access
+    if not access.is_open(now):
+        raise Refused(access.why_closed(now), "closed")
     return services.presence_join(
         room=access.room, user_id=user_id, client_id=client_id, now=now
     ).pk
@@ -112,7 +120,7 @@ def _chat(access: RoomAccess, user_id: int, body: str) -> dict[str, Any]:
     }
 
 
-class SignallingConsumer(AsyncWebsocketConsumer):
+class SignallingConsumer(WebsocketConsumer):
     access: RoomAccess | None = None
     group: str | None = None
     presence_id: int | None = None
@@ -145,6 +153,7 @@ class SignallingConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = int(user.pk)
         self.access = access
+        self.access_read_at = time.monotonic()
         # Offers this page received, by sender: an answer must follow one.
         self.offers_from: set[int] = set()
         self.group = room_group(self.room_id)
@@ -304,7 +313,10 @@ class SignallingConsumer(AsyncWebsocketConsumer):
             raise Refused("This page has already joined.", "out_of_order")
         assert self.access is not None
         self.client_id = client
-        self.presence_id = await database_sync_to_async(_join)(self.access, self.user_id, client)
+        recheck = time.monotonic() - self.access_read_at > JOIN_RECHECK_AFTER_S
+        self.presence_id = await database_sync_to_async(_join)(
+            self.access, self.user_id, client, recheck
+        )
         # Other tabs of the same person end; the other members learn who arrived and
         # answer with `peer.here` so the newcomer knows who is already in the call.
         await self._to_room(

@@ -312,3 +312,19 @@ async def test_heartbeats_record_attendance_and_cut_off_a_member_who_left(pair: 
         await database_sync_to_async(pair.mentee.delete)()
         await socket.send_json_to({"type": "heartbeat", "media": True})
         assert await closed_code(socket) == 4403
+
+
+async def test_a_join_after_a_long_wait_in_the_lobby_reads_access_again(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openmentor.video import consumers
+
+    room = await standing_room(pair)
+    (mentee,) = await sessions(pair.mentee)
+    async with opened(room.pk, mentee) as socket:
+        # Removed from the organisation while the page sat in the lobby.
+        await database_sync_to_async(pair.mentee.delete)()
+        monkeypatch.setattr(consumers, "JOIN_RECHECK_AFTER_S", -1.0)
+        await socket.send_json_to({"type": "join", "client": "page"})
+        assert await closed_code(socket) == 4403
+    assert not await database_sync_to_async(Presence.objects.filter(room=room).exists)()

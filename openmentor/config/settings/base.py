@@ -144,6 +144,11 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": "openmentor",
+                # Every socket of one process shares that process's inbox in Redis, and
+                # channels_redis drops what arrives over its capacity (100 by default):
+                # with a thousand sockets a burst of joins overflowed it and frames were
+                # lost. The capacity is per process, not per socket.
+                "capacity": env_int("CHANNEL_LAYER_CAPACITY", 10_000),
             },
         }
     }
