@@ -11,7 +11,7 @@ import socket
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -96,6 +96,27 @@ def wait_for_frames(page: Page, more_than: int = 0, timeout: float = 15) -> int:
     raise AssertionError(f"no new video frames decoded (still {more_than})")
 
 
+def remote_video_size(page: Page) -> tuple[int, int]:
+    width, height = page.evaluate(
+        "() => { const v = document.querySelector('[data-peer] video'); "
+        "return [v.videoWidth, v.videoHeight]; }"
+    )
+    return int(width), int(height)
+
+
+def wait_for_remote_size(
+    page: Page, wanted: Callable[[tuple[int, int]], bool], timeout: float = 15
+) -> tuple[int, int]:
+    deadline = time.monotonic() + timeout
+    size = remote_video_size(page)
+    while not wanted(size):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the partner's video stayed at {size}")
+        time.sleep(0.1)
+        size = remote_video_size(page)
+    return size
+
+
 def time_to_connected_s(page: Page) -> float:
     value = page.evaluate(
         "() => { const s = window.openmentorCall; "
@@ -135,6 +156,14 @@ def test_two_pages_connect_see_each_other_chat_and_attendance_is_recorded(
     a.get_by_label("Message", exact=True).fill("Can you see my screen?")
     a.get_by_role("button", name="Send").click()
     expect(b.locator("#chat-log").get_by_text("Can you see my screen?")).to_be_visible()
+    # Sharing the screen replaces the camera in what the partner receives, and back.
+    camera_size = remote_video_size(b)
+    a.get_by_role("button", name="Share screen").click()
+    expect(a.get_by_role("button", name="Stop sharing")).to_have_attribute("aria-pressed", "true")
+    screen_size = wait_for_remote_size(b, lambda size: size != camera_size)
+    a.get_by_role("button", name="Stop sharing").click()
+    wait_for_remote_size(b, lambda size: size == camera_size)
+    print(f"video: partner saw the camera at {camera_size}, the shared screen at {screen_size}")
     # The quality panel reads real statistics.
     expect(b.locator("#quality")).not_to_have_attribute("data-band", "unknown", timeout=10_000)
     # Heartbeats every 5 s confirm media: wait for two, then leave.
