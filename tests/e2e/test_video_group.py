@@ -202,6 +202,11 @@ def test_three_pages_see_each_other_through_janus(browser: Browser, group_server
             expect(page.locator("#check-signalling")).to_have_attribute(
                 "data-state", "ok", timeout=10_000
             )
+            # The lobby's media check went to Janus and back, the group call's path.
+            expect(page.locator("#check-media")).to_have_attribute(
+                "data-state", "ok", timeout=15_000
+            )
+            expect(page.locator("#check-media")).to_contain_text("through the group-call server")
             page.get_by_role("button", name="Join the call").click()
             pages.append(page)
         started = time.monotonic()

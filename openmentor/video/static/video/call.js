@@ -138,6 +138,13 @@ async function signallingCheck() {
 // A short loopback: two connections in this page, through the configured TURN server
 // (relay only) when there is one, so a blocked media path shows before the call.
 async function mediaCheck() {
+  if (config.mode === "janus") {
+    const { janusMediaCheck } = await import("./janus_call.js");
+    const ok = await janusMediaCheck(config, localStream);
+    check("check-media", ok, ok ? "Media path: working (through the group-call server)." : "Media path: blocked.");
+    if (!ok) advise("Audio and video could not reach the group-call server from this network. Use the chat, or continue by phone; your IT team can allow the server's UDP ports.");
+    return;
+  }
   const relay = config.iceServers.some((s) => [].concat(s.urls).some((u) => u.startsWith("turn")));
   const options = { iceServers: config.iceServers, iceTransportPolicy: relay ? "relay" : "all" };
   const a = new RTCPeerConnection(options);

@@ -129,3 +129,51 @@ export class JanusCall {
     if (this.janus) this.janus.destroy();
   }
 }
+
+// The lobby's media check for group rooms: a few seconds of this page's microphone sent
+// to Janus's echo test plugin and back, over the same path the group call will take.
+// Resolves true once media flows both ways, false after `timeoutMs`.
+export function janusMediaCheck(config, stream, timeoutMs = 8000) {
+  return new Promise((resolve) => {
+    let session = null;
+    let echo = null;
+    let settled = false;
+    const finish = (ok) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (session) session.destroy({ unload: false });
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    Janus.init({
+      debug: false,
+      callback: () => {
+        session = new Janus({
+          server: config.janus.server,
+          iceServers: config.iceServers,
+          success: () =>
+            session.attach({
+              plugin: "janus.plugin.echotest",
+              success: (handle) => {
+                echo = handle;
+                const audio = stream ? stream.getAudioTracks()[0] : null;
+                const tracks = audio ? [{ type: "audio", capture: audio.clone(), recv: true }] : [{ type: "data" }];
+                handle.createOffer({
+                  tracks,
+                  success: (offer) => handle.send({ message: { audio: !!audio, video: false, data: !audio }, jsep: offer }),
+                  error: () => finish(false),
+                });
+              },
+              onmessage: (message, jsep) => {
+                if (jsep && echo) echo.handleRemoteJsep({ jsep });
+              },
+              error: () => finish(false),
+              webrtcState: (on) => finish(on),
+            }),
+          error: () => finish(false),
+        });
+      },
+    });
+  });
+}
