@@ -77,7 +77,10 @@ def _warm_up(client: Client, programme: Programme) -> None:
 
 
 def test_the_wide_workbook_is_stored_at_once_and_refused_by_the_task_with_the_limit(
-    manager_client: Client, programme: Programme, parser_calls: list[str]
+    manager_client: Client,
+    programme: Programme,
+    parser_calls: list[str],
+    django_assert_max_num_queries: Any,
 ) -> None:
     _warm_up(manager_client, programme)
     content = wide_workbook()  # 16,000 cells a row, 800 rows: 0.4 MB, 190 MB unpacked
@@ -93,6 +96,9 @@ def test_the_wide_workbook_is_stored_at_once_and_refused_by_the_task_with_the_li
     assert "Reading wide.xlsx" in page
     progress = url("import_progress", programme, participant_import.pk)
     assert f'hx-get="{progress}"' in page  # the page polls until the task is done
+    with django_assert_max_num_queries(8):
+        poll = manager_client.get(progress, headers={"HX-Request": "true"})
+    assert "Reading wide.xlsx" in poll.text and "HX-Refresh" not in poll
 
     assert len(queued) == 1
     queued[0]()  # the worker runs the read task
@@ -182,6 +188,10 @@ def test_the_dry_run_runs_in_a_task_while_the_page_says_so(
         manager_client, programme, csv_bytes([HEADER, person(1), person(2, Email="x")])
     )
     parser_calls.clear()
+    # The mapping page shows the preview stored by the read task: it reads no file.
+    page = manager_client.get(url("import_detail", programme, participant_import.pk)).text
+    assert "<td>new1@example.org</td>" in page
+    assert "people.csv: 2 rows read." in page
     data = {key: str(index) for key, index in participant_import.mapping.items()}
     response, queued, _ = _post_without_tasks(
         lambda: manager_client.post(
@@ -219,6 +229,7 @@ def test_the_mapping_cannot_be_sent_while_the_file_is_being_read(
     participant_import = ParticipantImport.objects.get()
     answer = check(manager_client, participant_import, email="0", role="3")
     assert answer.status_code == 400
+    assert "Reading the file: wait until it has finished." in answer.text
     participant_import.refresh_from_db()
     assert participant_import.status == ParticipantImport.Status.READING
     start = manager_client.post(response["Location"], {"action": "start"})

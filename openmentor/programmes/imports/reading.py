@@ -311,6 +311,7 @@ class TableSummary:
 
 
 PREVIEW_ROWS = 5
+PREVIEW_CHARS = 200
 # How often (in rows) `table_summary` reports how far it got.
 PROGRESS_EVERY = 1000
 
@@ -337,7 +338,8 @@ def table_summary(data: bytes, *, progress: Callable[[int], None] | None = None)
                 f"{MAX_ROWS:,}. Split it into smaller files."
             )
         if len(preview) < PREVIEW_ROWS:
-            preview.append((cells + [""] * width)[:width])
+            # Cut: the page shows 60 characters of a cell; the row stays small.
+            preview.append([cell[:PREVIEW_CHARS] for cell in (cells + [""] * width)[:width]])
         if progress is not None and total % PROGRESS_EVERY == 0:
             progress(total)
     if total == 0:

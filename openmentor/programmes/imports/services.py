@@ -182,6 +182,11 @@ def mapping_clean(mapping: dict[str, int], header: Sequence[str]) -> dict[str, i
     return clean
 
 
+def working_message(participant_import: ParticipantImport) -> str:
+    """Why the mapping cannot be sent now: a task holds the import."""
+    return f"{participant_import.get_status_display()}: wait until it has finished."
+
+
 def participant_import_check(
     *, participant_import: ParticipantImport, mapping: dict[str, int]
 ) -> None:
@@ -189,9 +194,7 @@ def participant_import_check(
     from openmentor.programmes.imports.tasks import participant_import_check_task
 
     if participant_import.status in WORKING_STATUSES:
-        raise ValidationError(
-            f"{participant_import.get_status_display()}: wait until it has finished."
-        )
+        raise ValidationError(working_message(participant_import))
     if participant_import.status not in EDITABLE_STATUSES:
         raise ValidationError("This import has already run; upload the file again to redo it.")
     mapping = mapping_clean(mapping, participant_import.header)

@@ -83,7 +83,10 @@ def import_detail(
         request.POST if action == "check" else None, participant_import=participant_import
     )
     status = 200
-    if action == "check":
+    if action == "check" and participant_import.status in importing.WORKING_STATUSES:
+        messages.error(request, importing.working_message(participant_import))
+        status = 400
+    elif action == "check":
         if mapping_form.is_valid():
             try:
                 importing.participant_import_check(
