@@ -242,3 +242,14 @@ def test_a_small_workbook_holding_a_huge_cell_is_refused_before_it_is_loaded(
         upload(manager_client, programme, content, name="bomb.xlsx"),
         "holds more text than an import can take (at most 50,000 rows, 100 columns",
     )
+
+
+def test_a_csv_cell_past_the_csv_modules_own_cap_is_refused_with_our_limit(
+    manager_client: Client, programme: Programme
+) -> None:
+    content = csv_bytes([HEADER, person(1)]) + b'new2@example.org,"' + b"y" * 200_000
+    _refused_by_task(
+        manager_client,
+        upload(manager_client, programme, content),
+        "holds more than 5,000 characters; an import takes at most 50,000 rows",
+    )

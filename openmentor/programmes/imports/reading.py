@@ -204,6 +204,12 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
         for number, record in enumerate(reader, start=1):
             yield number, [cell.strip() for cell in record]
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            # The csv module's own cap (128 K characters): far past ours, so say ours.
+            raise ImportFileError(
+                f"A cell near line {reader.line_num} holds more than {MAX_CELL_CHARS:,} "
+                f"characters; an import takes {LIMITS}."
+            ) from error
         raise ImportFileError(
             f"The CSV file is malformed near line {reader.line_num}: {error}."
         ) from error
