@@ -104,7 +104,13 @@ class ParticipantImport(models.Model):
         VALID_ONLY = "valid_only", "Import the valid rows, skip the rest"
 
     class Status(models.TextChoices):
+        # Stored, waiting for (or in) the task that reads it: a file is never parsed in
+        # the web request that uploads it.
+        READING = "reading", "Reading the file"
+        # The task could not use the file; `error` says why (a limit, damage, …).
+        REFUSED = "refused", "File refused"
         UPLOADED = "uploaded", "Uploaded"
+        CHECKING = "checking", "Checking the rows"
         CHECKED = "checked", "Checked (dry run)"
         IMPORTING = "importing", "Importing"
         DONE = "done", "Done"
@@ -126,6 +132,8 @@ class ParticipantImport(models.Model):
     file_kind = models.CharField(max_length=4)  # csv or xlsx
     encoding = models.CharField(max_length=20, blank=True)
     header = models.JSONField(default=list)
+    # The first rows, as wide as the header, read with the header for the mapping page.
+    preview = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)

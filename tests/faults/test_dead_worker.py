@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +137,20 @@ def test_an_import_whose_worker_dies_is_stuck_then_retried_to_the_end(
     rows = 1200  # three batches of 500, 500 and 200
     client = client_for(tenant.manager)
     content = csv_bytes([HEADER, *[person(n) for n in range(rows)]])
-    participant_import = uploaded(client, programme, content, mode=mode)
-    assert check(client, participant_import).status_code == 302
     first = workers.start()
+    # The worker reads the file and runs the dry run, as tasks.
+    participant_import = uploaded(client, programme, content, mode=mode)
+
+    def status_is(status: str) -> Callable[[], bool]:
+        def reached() -> bool:
+            participant_import.refresh_from_db()
+            return participant_import.status == status
+
+        return reached
+
+    wait_for(status_is(ParticipantImport.Status.UPLOADED), timeout=60, what="the file read")
+    assert check(client, participant_import).status_code == 302
+    wait_for(status_is(ParticipantImport.Status.CHECKED), timeout=60, what="the dry run")
     workers.pause.touch()
     detail = url("import_detail", programme, participant_import.pk)
     assert client.post(detail, {"action": "start"}).status_code == 302

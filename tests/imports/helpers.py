@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from openmentor.people.models import ParticipantImport
@@ -70,6 +70,13 @@ def url(name: str, programme: Programme, *args: Any) -> str:
     return reverse(name, args=[programme.organisation.slug, programme.slug, *args])
 
 
+def tasks_run_after(request: Callable[[], Any]) -> Any:
+    """Makes a request, then runs the tasks it queued on commit (inline, with the
+    immediate backend of the tests), as a worker would right after it."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return request()
+
+
 def upload(
     client: Client,
     programme: Programme,
@@ -78,9 +85,12 @@ def upload(
     name: str = "people.csv",
     mode: str = ParticipantImport.Mode.ALL_OR_NOTHING,
 ) -> Any:
-    return client.post(
-        url("import_upload", programme),
-        {"file": SimpleUploadedFile(name, content), "mode": mode},
+    """Uploads a file; the task that reads it runs right after the request."""
+    return tasks_run_after(
+        lambda: client.post(
+            url("import_upload", programme),
+            {"file": SimpleUploadedFile(name, content), "mode": mode},
+        )
     )
 
 
@@ -95,7 +105,9 @@ def uploaded(
 def check(client: Client, participant_import: ParticipantImport, **mapping: str) -> Any:
     data = {key: str(index) for key, index in participant_import.mapping.items()}
     data.update(mapping)
-    return client.post(
-        url("import_detail", participant_import.programme, participant_import.pk),
-        {"action": "check", **data},
+    return tasks_run_after(
+        lambda: client.post(
+            url("import_detail", participant_import.programme, participant_import.pk),
+            {"action": "check", **data},
+        )
     )

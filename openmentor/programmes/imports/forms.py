@@ -35,19 +35,22 @@ class ImportUploadForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
+        """Checks the size and the first bytes only (an image, a PDF, an old .xls, an
+        empty file are named at once); the reading itself is the background task's."""
         upload: UploadedFile = self.cleaned_data["file"]
-        # Checked before reading, so a huge upload is never held in memory.
-        if upload.size is not None and upload.size > reading.MAX_BYTES:
+        size = upload.size or 0
+        if size > reading.MAX_BYTES:
             raise ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
+                f"The file is {size / 1024 / 1024:.1f} MB; the limit is "
                 f"{reading.MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
             )
-        data = upload.read()
+        upload.seek(0)
+        head = upload.read(reading.SNIFF_BYTES)
+        upload.seek(0)
         try:
-            self.summary = reading.table_summary(data)
+            self.kind = reading.file_sniff(head, size)
         except reading.ImportFileError as error:
             raise ValidationError(str(error)) from error
-        self.data_bytes = data
         return upload
 
 

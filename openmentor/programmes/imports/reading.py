@@ -9,21 +9,20 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 # An XLSX is a zip: refuse one that would expand beyond this (a "zip bomb").
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
-# Reading stops at the first row past these, so a crafted sheet (one row of 16,000
-# cells, repeated) costs a moment instead of a minute of a web process.
+# Reading (in a background task, streaming: programmes/imports/xlsx.py) stops at the
+# first row or cell past these, so a crafted sheet (one row of 16,000 cells, repeated)
+# costs a moment of a worker, and a huge cell is counted, never held.
 MAX_COLUMNS = 100
 MAX_CELL_CHARS = 5000
-# openpyxl loads a workbook's shared strings whole before the first row: a few kilobytes
-# of zip can hold one cell of hundreds of megabytes.
+# A workbook's shared strings are held for the whole read (each one cut at the cell
+# limit), so their part is refused above this size, from the zip's listing alone.
 MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
 LIMITS = "at most 50,000 rows, 100 columns and 5,000 characters in a cell"
 
@@ -115,6 +114,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "This is a compressed (gzip) file. Upload the CSV or .xlsx file itself."),
 )
 NOT_A_TABLE = "This file is neither a CSV file nor an Excel (.xlsx) workbook."
+# How much of an upload `file_sniff` looks at.
+SNIFF_BYTES = 65536
 
 
 @dataclass
@@ -127,14 +128,29 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
 
 
-def file_kind(data: bytes) -> str:
-    """ "csv" or "xlsx" from the content itself, whatever the file is called."""
-    if not data.strip():
+def file_sniff(head: bytes, size: int) -> str:
+    """ "csv" or "xlsx" from the first bytes of a file (at least SNIFF_BYTES of them, or
+    all), whatever the file is called: cheap enough for the upload request itself. The
+    rest is checked by `file_kind` and the reading, in the background task."""
+    if size == 0 or (size <= len(head) and not head.strip()):
         raise ImportFileError("The file is empty.")
     for magic, message in _MAGIC:
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise ImportFileError(message)
-    if data.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "csv"
+    if _BINARY_BYTES.search(head[:SNIFF_BYTES]):
+        raise ImportFileError(NOT_A_TABLE)
+    return "csv"
+
+
+def file_kind(data: bytes) -> str:
+    """ "csv" or "xlsx" from the content itself; for a workbook, its parts are listed
+    (not unpacked) and checked against the limits."""
+    kind = file_sniff(data[:SNIFF_BYTES], len(data))
+    if kind == "xlsx":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
@@ -157,12 +173,7 @@ def file_kind(data: bytes) -> str:
                 f"This workbook holds more text than an import can take ({LIMITS}). "
                 "Remove the very long cells, or split the file."
             )
-        return "xlsx"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "csv"
-    if _BINARY_BYTES.search(data[:65536]):
-        raise ImportFileError(NOT_A_TABLE)
-    return "csv"
+    return kind
 
 
 def csv_decode(data: bytes) -> tuple[str, str]:
@@ -187,55 +198,50 @@ def csv_delimiter(text: str) -> str:
     return best
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _csv_records(text: str) -> Iterator[list[str]]:
+def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     try:
-        for record in reader:
-            yield [cell.strip() for cell in record]
+        for number, record in enumerate(reader, start=1):
+            yield number, [cell.strip() for cell in record]
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            # The csv module's own cap (128 K characters): far past ours, so say ours.
+            raise ImportFileError(
+                f"A cell near line {reader.line_num} holds more than {MAX_CELL_CHARS:,} "
+                f"characters; an import takes {LIMITS}."
+            ) from error
         raise ImportFileError(
             f"The CSV file is malformed near line {reader.line_num}: {error}."
         ) from error
 
 
-def _xlsx_records(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    from openmentor.programmes.imports import xlsx
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            yield from xlsx.sheet_rows(archive, max_columns=MAX_COLUMNS, max_chars=MAX_CELL_CHARS)
+    except xlsx.RowTooWide as error:
+        width = f"more than {error.width:,}" if error.more else f"{error.width:,}"
+        raise ImportFileError(_too_wide(error.row, width)) from error
+    except xlsx.CellTooLong as error:
+        raise ImportFileError(_too_long(error.row, error.column, error.length)) from error
+    except (xlsx.WorkbookDamaged, zipfile.BadZipFile, OSError, EOFError) as error:
         raise ImportFileError("This Excel workbook is damaged; it cannot be read.") from error
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
 
 
 def table_open(data: bytes) -> Table:
     """Reads the header; the rows follow lazily. Raises ImportFileError when unusable."""
     kind = file_kind(data)
+    records: Iterator[tuple[int, list[str]]]
     if kind == "csv":
         text, encoding = csv_decode(data)
         records = _csv_records(text)
     else:
         encoding = ""
         records = _xlsx_records(data)
-    first = next(records, None)
-    if first is None or not any(first):
+    number, first = next(records, (0, []))
+    if number != 1 or not any(first):
         raise ImportFileError(
             "The first row is empty. It must name the columns, for example: "
             "email, first name, last name, role."
@@ -251,7 +257,7 @@ def table_open(data: bytes) -> Table:
     header = [cell[:100] or f"Column {_column_letter(i)}" for i, cell in enumerate(first)]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, record in enumerate(records, start=2):
+        for number, record in records:
             while record and not record[-1]:
                 record.pop()
             if record:
@@ -261,18 +267,26 @@ def table_open(data: bytes) -> Table:
     return Table(kind=kind, encoding=encoding, header=header, rows=rows())
 
 
+def _too_wide(number: int, width: str) -> str:
+    return (
+        f"Row {number} has {width} columns; an import takes {LIMITS}. "
+        "Remove the extra columns, or split the file."
+    )
+
+
+def _too_long(number: int, index: int, length: int) -> str:
+    return (
+        f"The cell in row {number}, column {_column_letter(index)} holds "
+        f"{length:,} characters; an import takes {LIMITS}."
+    )
+
+
 def _within_limits(record: list[str], number: int) -> None:
     if len(record) > MAX_COLUMNS:
-        raise ImportFileError(
-            f"Row {number} has {len(record):,} columns; an import takes {LIMITS}. "
-            "Remove the extra columns, or split the file."
-        )
+        raise ImportFileError(_too_wide(number, f"{len(record):,}"))
     for index, cell in enumerate(record):
         if len(cell) > MAX_CELL_CHARS:
-            raise ImportFileError(
-                f"The cell in row {number}, column {_column_letter(index)} holds "
-                f"{len(cell):,} characters; an import takes {LIMITS}."
-            )
+            raise ImportFileError(_too_long(number, index, len(cell)))
 
 
 def _looks_like_email(value: str) -> bool:
@@ -298,26 +312,48 @@ class TableSummary:
     encoding: str
     header: list[str]
     total_rows: int
+    # The first rows, as wide as the header, for the mapping page.
+    preview: list[list[str]] = field(default_factory=list)
 
 
-def table_summary(data: bytes) -> TableSummary:
-    """Checks a whole upload: readable, a header, 1 to MAX_ROWS data rows, not too big."""
+PREVIEW_ROWS = 5
+PREVIEW_CHARS = 200
+# How often (in rows) `table_summary` reports how far it got.
+PROGRESS_EVERY = 1000
+
+
+def table_summary(data: bytes, *, progress: Callable[[int], None] | None = None) -> TableSummary:
+    """Checks a whole upload: readable, a header, 1 to MAX_ROWS data rows, not too big.
+
+    It reads row by row and stops at the first limit passed; `progress` is called with
+    the count of rows read every PROGRESS_EVERY rows."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(
             f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
             f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
         )
     table = table_open(data)
+    width = len(table.header)
+    preview: list[list[str]] = []
     total = 0
-    for _ in table.rows:
+    for _, cells in table.rows:
         total += 1
         if total > MAX_ROWS:
             raise ImportFileError(
                 f"The file has more than {MAX_ROWS:,} rows of participants; the limit is "
                 f"{MAX_ROWS:,}. Split it into smaller files."
             )
+        if len(preview) < PREVIEW_ROWS:
+            # Cut: the page shows 60 characters of a cell; the row stays small.
+            preview.append([cell[:PREVIEW_CHARS] for cell in (cells + [""] * width)[:width]])
+        if progress is not None and total % PROGRESS_EVERY == 0:
+            progress(total)
     if total == 0:
         raise ImportFileError("The file has a header row but no participants under it.")
     return TableSummary(
-        kind=table.kind, encoding=table.encoding, header=table.header, total_rows=total
+        kind=table.kind,
+        encoding=table.encoding,
+        header=table.header,
+        total_rows=total,
+        preview=preview,
     )

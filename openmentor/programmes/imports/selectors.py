@@ -9,23 +9,20 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from openmentor.people.models import ParticipantImport
-from openmentor.programmes.imports.reading import table_open
 from openmentor.programmes.models import Programme
 
 # The manager sees this many problem rows on the page; the CSV report has all of them.
 SHOWN_REJECTIONS = 500
 
 
-def table_preview(participant_import: ParticipantImport, rows: int = 5) -> list[list[str]]:
-    """The first rows, as wide as the header, for the mapping page."""
-    table = table_open(file_bytes(participant_import))
+def table_preview(participant_import: ParticipantImport) -> list[list[str]]:
+    """The first rows, as wide as the header, for the mapping page: stored when the task
+    read the file, so showing the page reads no file."""
     width = len(participant_import.header)
-    preview = []
-    for _, cells in table.rows:
-        preview.append((cells + [""] * width)[:width])
-        if len(preview) == rows:
-            break
-    return preview
+    return [
+        ([str(cell) for cell in cells] + [""] * width)[:width]
+        for cells in participant_import.preview or []
+    ]
 
 
 def file_bytes(participant_import: ParticipantImport) -> bytes:

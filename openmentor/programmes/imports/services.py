@@ -1,10 +1,13 @@
 """Bulk import of a programme's participants from CSV or XLSX.
 
-Three steps, each a service here: `participant_import_create` keeps the uploaded file
-once it is known to be a readable table; `participant_import_check` maps its columns
-and runs the dry run (every row checked, nothing written); `participant_import_start`
-queues `participant_import_run`, which checks the rows again (people may have enrolled
-since the dry run) and writes them in batches with bulk operations. No e-mail is sent.
+Steps, each a service here. `participant_import_create` stores the upload, looking only
+at its first bytes, and queues `participant_import_read`: the task reads the file
+(streaming, stopping at the first limit) for its header, row count and preview, or
+refuses it saying why. `participant_import_check` saves the column mapping and queues
+`participant_import_check_run`, the dry run (every row checked, nothing written).
+`participant_import_start` queues `participant_import_run`, which checks the rows again
+(people may have enrolled since the dry run) and writes them in batches with bulk
+operations. No file is parsed in a web request, and no e-mail is sent.
 """
 
 from __future__ import annotations
@@ -14,47 +17,39 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.db.models.functions import Lower
+from django.core.files import File
+from django.db import transaction
 from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.events import EventKind, event_record
 from openmentor.core.progress import progress_clear, progress_get, progress_set
-from openmentor.organisations.models import Membership, Role
-from openmentor.people.completeness import profile_completeness
-from openmentor.people.models import ParticipantImport, Profile
+from openmentor.people.models import ParticipantImport
 from openmentor.programmes.imports.reading import (
     FIELD_LABELS,
     FIELDS,
-    TableSummary,
+    ImportFileError,
     column_label,
     mapping_guess,
+    table_summary,
 )
 from openmentor.programmes.imports.selectors import file_bytes
-from openmentor.programmes.imports.validation import CheckResult, ValidRow, rows_check
-from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.imports.validation import rows_check
+from openmentor.programmes.imports.writing import BATCH_SIZE
+from openmentor.programmes.imports.writing import batch_write as _write_batch
+from openmentor.programmes.models import Programme
 
 logger = logging.getLogger(__name__)
 
-# Rows written per transaction in "valid rows only" mode, and per bulk statement. 500
-# keeps every `IN (...)` list under SQLite's oldest parameter limit (999).
-BATCH_SIZE = 500
-
+Status = ParticipantImport.Status
 ALL_OR_NOTHING = ParticipantImport.Mode.ALL_OR_NOTHING
 VALID_ONLY = ParticipantImport.Mode.VALID_ONLY
 # The mapping and the dry run may be redone until the import has run.
-EDITABLE_STATUSES = frozenset(
-    {
-        ParticipantImport.Status.UPLOADED,
-        ParticipantImport.Status.CHECKED,
-        ParticipantImport.Status.FAILED,
-    }
-)
+EDITABLE_STATUSES = frozenset({Status.UPLOADED, Status.CHECKED, Status.FAILED})
+# A task holds the import: the page shows how far it got and updates itself.
+WORKING_STATUSES = frozenset({Status.READING, Status.CHECKING, Status.IMPORTING})
+_TASKS = "openmentor.programmes.imports.tasks."
 
 # --- Services ------------------------------------------------------------------------
 
@@ -64,32 +59,98 @@ def participant_import_create(
     programme: Programme,
     uploaded_by: User,
     original_name: str,
-    data: bytes,
-    summary: TableSummary,
+    upload: File[Any],
+    kind: str,
     mode: str,
 ) -> ParticipantImport:
-    """Keeps an upload already checked by `table_summary`, with a guessed column mapping."""
+    """Stores an upload whose first bytes `file_sniff` found to be `kind`, and queues
+    the task that reads it (after commit). Nothing here reads the file further."""
+    from openmentor.programmes.imports.tasks import participant_import_read_task
+
     if mode not in ParticipantImport.Mode.values:
         raise ValidationError({"mode": "Choose how to treat rows with problems."})
+    if kind not in ("csv", "xlsx"):
+        raise ValidationError({"file": "Upload a CSV or Excel (.xlsx) file."})
     participant_import = ParticipantImport(
         organisation_id=programme.organisation_id,
         programme=programme,
         uploaded_by=uploaded_by,
         original_name=original_name[:255],
-        file_kind=summary.kind,
-        encoding=summary.encoding,
-        header=summary.header,
-        mapping=mapping_guess(summary.header),
+        file_kind=kind,
         mode=mode,
-        total_rows=summary.total_rows,
+        status=Status.READING,
     )
     # A random file name: the stored name says nothing about the people in it.
-    participant_import.file.save(
-        f"{uuid.uuid4().hex}.{summary.kind}", ContentFile(data), save=False
-    )
+    participant_import.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
     with transaction.atomic():
         participant_import.save()
+        pk = participant_import.pk
+        transaction.on_commit(lambda: participant_import_read_task.enqueue(import_id=pk))
     return participant_import
+
+
+def _claim(import_id: int, status: str) -> str | None:
+    """Records this worker on an import in `status` (committed at once, so that should
+    the worker die the work is found and handed back: openmentor.core.leases); the
+    worker id, or None when another worker has it or it moved on."""
+    from openmentor.core.leases import current_worker_id
+
+    me = current_worker_id()
+    claimed = ParticipantImport.objects.filter(pk=import_id, status=status, worker_id="").update(
+        worker_id=me
+    )
+    return me if claimed else None
+
+
+def _release(import_id: int, held: str, worker_id: str, **values: Any) -> bool:
+    """Stores a task's outcome and lets go of the import it held in status `held`,
+    unless it was handed back meanwhile (its worker taken for dead)."""
+    with transaction.atomic():
+        return bool(
+            ParticipantImport.objects.filter(pk=import_id, status=held, worker_id=worker_id).update(
+                worker_id="", **values
+            )
+        )
+
+
+def participant_import_read(*, import_id: int) -> None:
+    """The task that reads a stored upload: its header, row count, a preview and a
+    guessed mapping (status UPLOADED), or why it cannot be imported (REFUSED)."""
+    me = _claim(import_id, Status.READING)
+    participant_import = ParticipantImport.objects.filter(pk=import_id).first()
+    if me is None or participant_import is None:
+        return
+    key = _progress_key(import_id)
+    values: dict[str, Any]
+    try:
+        summary = table_summary(
+            file_bytes(participant_import), progress=lambda rows: progress_set(key, rows)
+        )
+    except ImportFileError as error:
+        values = {"status": Status.REFUSED, "error": str(error)}
+    except Exception as error:
+        logger.exception("Reading participant import %s failed", import_id)
+        values = {
+            "status": Status.REFUSED,
+            "error": f"This file could not be read ({type(error).__name__}). Save it "
+            "again as .xlsx or CSV and upload it.",
+        }
+    else:
+        values = {
+            "status": Status.UPLOADED,
+            "file_kind": summary.kind,
+            "encoding": summary.encoding,
+            "header": summary.header,
+            "preview": summary.preview,
+            "mapping": mapping_guess(summary.header),
+            "total_rows": summary.total_rows,
+            "error": "",
+        }
+    finally:
+        progress_clear(key)
+    if values["status"] == Status.REFUSED:
+        values["finished_at"] = timezone.now()
+    _release(import_id, Status.READING, me, **values)
 
 
 def mapping_clean(mapping: dict[str, int], header: Sequence[str]) -> dict[str, int]:
@@ -121,29 +182,75 @@ def mapping_clean(mapping: dict[str, int], header: Sequence[str]) -> dict[str, i
     return clean
 
 
+def working_message(participant_import: ParticipantImport) -> str:
+    """Why the mapping cannot be sent now: a task holds the import."""
+    return f"{participant_import.get_status_display()}: wait until it has finished."
+
+
 def participant_import_check(
     *, participant_import: ParticipantImport, mapping: dict[str, int]
-) -> CheckResult:
-    """The dry run: saves the mapping and the rows' problems; writes no participant."""
+) -> None:
+    """Saves the mapping and queues the dry run (after commit); writes no participant."""
+    from openmentor.programmes.imports.tasks import participant_import_check_task
+
+    if participant_import.status in WORKING_STATUSES:
+        raise ValidationError(working_message(participant_import))
     if participant_import.status not in EDITABLE_STATUSES:
         raise ValidationError("This import has already run; upload the file again to redo it.")
     mapping = mapping_clean(mapping, participant_import.header)
-    result = rows_check(
-        data=file_bytes(participant_import),
-        header=participant_import.header,
-        mapping=mapping,
-        programme=participant_import.programme,
-    )
-    participant_import.mapping = mapping
-    participant_import.status = ParticipantImport.Status.CHECKED
-    participant_import.rejected_count = result.rejected_count
-    participant_import.rejected_report = result.report
-    participant_import.processed_rows = 0
-    participant_import.created_count = 0
-    participant_import.error = ""
     with transaction.atomic():
-        participant_import.save()
-    return result
+        # Compare-and-set, so a double click cannot queue the dry run twice.
+        moved = ParticipantImport.objects.filter(
+            pk=participant_import.pk, status__in=EDITABLE_STATUSES
+        ).update(
+            status=Status.CHECKING,
+            mapping=mapping,
+            rejected_count=0,
+            rejected_report="",
+            processed_rows=0,
+            created_count=0,
+            error="",
+        )
+        if not moved:
+            raise ValidationError("This import changed meanwhile; reload the page.")
+        pk = participant_import.pk
+        transaction.on_commit(lambda: participant_import_check_task.enqueue(import_id=pk))
+    participant_import.status = Status.CHECKING
+    participant_import.mapping = mapping
+
+
+def participant_import_check_run(*, import_id: int) -> None:
+    """The dry run's task: checks every row against the programme and stores the
+    problems found (status CHECKED)."""
+    me = _claim(import_id, Status.CHECKING)
+    participant_import = (
+        ParticipantImport.objects.select_related("programme").filter(pk=import_id).first()
+    )
+    if me is None or participant_import is None:
+        return
+    values: dict[str, Any]
+    try:
+        result = rows_check(
+            data=file_bytes(participant_import),
+            header=participant_import.header,
+            mapping=participant_import.mapping,
+            programme=participant_import.programme,
+        )
+    except ImportFileError as error:
+        values = {"status": Status.REFUSED, "error": str(error), "finished_at": timezone.now()}
+    except Exception as error:
+        logger.exception("Dry run of participant import %s failed", import_id)
+        values = {
+            "status": Status.UPLOADED,
+            "error": f"The dry run stopped with an error ({type(error).__name__}). Run it again.",
+        }
+    else:
+        values = {
+            "status": Status.CHECKED,
+            "rejected_count": result.rejected_count,
+            "rejected_report": result.report,
+        }
+    _release(import_id, Status.CHECKING, me, **values)
 
 
 def participant_import_start(*, participant_import: ParticipantImport, actor: User) -> None:
@@ -188,6 +295,11 @@ def import_progress(participant_import: ParticipantImport) -> int:
     return min(participant_import.total_rows, max(participant_import.processed_rows, live))
 
 
+def read_progress(participant_import: ParticipantImport) -> int:
+    """Rows read so far by the task reading the file."""
+    return progress_get(_progress_key(participant_import.pk))
+
+
 STUCK_MESSAGE = (
     "The worker running this import stopped before it finished (it may have been "
     "restarted). {written} Retry to run it again: rows already imported are not "
@@ -195,9 +307,22 @@ STUCK_MESSAGE = (
 )
 
 
+# Reading and the dry run write nothing but the import's own row, so a dead worker's
+# read or dry run is simply handed back: refused (upload again) or ready to re-check.
+READ_STOPPED = (
+    "The worker reading this file stopped before it finished (it may have been "
+    "restarted). Nothing was imported. Upload the file again; if this happens again, "
+    "split it into smaller files."
+)
+CHECK_STOPPED = (
+    "The worker running the dry run stopped before it finished (it may have been "
+    "restarted). Nothing was imported. Run the dry run again."
+)
+
+
 def _running_imports() -> list[tuple[int, str]]:
     return list(
-        ParticipantImport.objects.filter(status=ParticipantImport.Status.IMPORTING)
+        ParticipantImport.objects.filter(status__in=WORKING_STATUSES)
         .exclude(worker_id="")
         .values_list("pk", "worker_id")
     )
@@ -211,6 +336,23 @@ def _import_give_up(import_id: int, worker_id: str) -> bool:
     participant_import = ParticipantImport.objects.filter(pk=import_id).first()
     if participant_import is None:
         return False
+    if participant_import.status in (Status.READING, Status.CHECKING):
+        reading = participant_import.status == Status.READING
+        with transaction.atomic():
+            moved = ParticipantImport.objects.filter(
+                pk=import_id, status=participant_import.status, worker_id=worker_id
+            ).update(
+                worker_id="",
+                status=Status.REFUSED if reading else Status.UPLOADED,
+                error=READ_STOPPED if reading else CHECK_STOPPED,
+            )
+            if moved:
+                task = (
+                    "participant_import_read_task" if reading else "participant_import_check_task"
+                )
+                task_rows_fail(_TASKS + task, "import_id", import_id, "worker stopped")
+        progress_clear(_progress_key(import_id))
+        return bool(moved)
     if participant_import.mode == ALL_OR_NOTHING:
         written = "Nothing was imported."
         values: dict[str, Any] = {"processed_rows": 0, "created_count": 0}
@@ -229,10 +371,7 @@ def _import_give_up(import_id: int, worker_id: str) -> bool:
         )
         if moved:
             task_rows_fail(
-                "openmentor.programmes.imports.tasks.participant_import_run_task",
-                "import_id",
-                import_id,
-                "worker stopped",
+                _TASKS + "participant_import_run_task", "import_id", import_id, "worker stopped"
             )
     progress_clear(_progress_key(import_id))
     return bool(moved)
@@ -381,170 +520,6 @@ def _finish(participant_import: ParticipantImport, status: str, error: str = "")
                     "rejected": participant_import.rejected_count,
                 },
             )
-
-
-_PROFILE_TEXT = ("job_title", "department", "goals", "bio", "timezone")
-PROFILE_FIELDS = [
-    *_PROFILE_TEXT,
-    "languages",
-    "skills_offered",
-    "skills_wanted",
-    "mentor_capacity",
-    "seniority_years",
-    "completeness",
-    "updated_at",
-]
-
-
-def _users_by_email(emails: Sequence[str]) -> dict[str, User]:
-    return {
-        user.email_lower: user  # type: ignore[attr-defined]
-        for user in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
-    }
-
-
-def _write_batch(*, programme: Programme, rows: list[ValidRow]) -> int:
-    """Writes one batch of checked rows with bulk statements; returns enrolments made.
-
-    Per row: the user (found by e-mail whatever its case, or created with an unusable
-    password: they log in through "forgot password" or an invitation), a participant
-    membership unless they have one, their profile (created, or the imported fields
-    updated) and an active enrolment from the import.
-    """
-    organisation_id = programme.organisation_id
-    emails = list(dict.fromkeys(row.email for row in rows))
-    users = _users_by_email(emails)
-    first_rows: dict[str, ValidRow] = {}
-    for row in rows:
-        first_rows.setdefault(row.email, row)
-    new_users = [
-        User(
-            email=email,
-            first_name=first_rows[email].values.get("first_name", ""),
-            last_name=first_rows[email].values.get("last_name", ""),
-            password=make_password(None),
-        )
-        for email in emails
-        if email not in users
-    ]
-    if new_users:
-        User.objects.bulk_create(new_users, batch_size=BATCH_SIZE)
-        users = _users_by_email(emails)  # primary keys, on every database
-        EmailAddress.objects.bulk_create(
-            [
-                EmailAddress(user=users[u.email], email=u.email, verified=False, primary=True)
-                for u in new_users
-            ],
-            batch_size=BATCH_SIZE,
-            ignore_conflicts=True,
-        )
-    user_ids = [user.pk for user in users.values()]
-
-    members = set(
-        Membership.objects.filter(
-            organisation_id=organisation_id, user_id__in=user_ids
-        ).values_list("user_id", flat=True)
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(organisation_id=organisation_id, user_id=user_id, role=Role.PARTICIPANT)
-            for user_id in user_ids
-            if user_id not in members
-        ],
-        batch_size=BATCH_SIZE,
-    )
-
-    roles: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
-    for user_id, role in Enrolment.objects.filter(
-        programme__organisation_id=organisation_id,
-        user_id__in=user_ids,
-        status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PENDING],
-    ).values_list("user_id", "role"):
-        roles[user_id].add(role)
-    profiles = {
-        profile.user_id: profile
-        for profile in Profile.objects.filter(organisation_id=organisation_id, user_id__in=user_ids)
-    }
-    existing = set(profiles)
-    now = timezone.now()
-    for row in rows:
-        user_id = users[row.email].pk
-        roles[user_id].add(row.role)
-        profile = profiles.get(user_id)
-        if profile is None:
-            profile = Profile(
-                organisation_id=organisation_id,
-                user_id=user_id,
-                mentor_capacity=programme.default_mentor_capacity,
-            )
-            profiles[user_id] = profile
-        _profile_apply(profile, row)
-    for user_id, profile in profiles.items():
-        profile.completeness = profile_completeness(profile, roles[user_id])[0]
-        profile.updated_at = now
-    Profile.objects.bulk_create(
-        [p for user_id, p in profiles.items() if user_id not in existing], batch_size=BATCH_SIZE
-    )
-    _profiles_update([p for user_id, p in profiles.items() if user_id in existing])
-
-    enrolments = Enrolment.objects.bulk_create(
-        [
-            Enrolment(
-                programme=programme,
-                user_id=users[row.email].pk,
-                role=row.role,
-                status=Enrolment.Status.ACTIVE,
-                source=Enrolment.Source.IMPORT,
-            )
-            for row in rows
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    return len(enrolments)
-
-
-def _profiles_update(profiles: list[Profile]) -> None:
-    """Saves the imported fields of existing profiles with one prepared UPDATE.
-
-    Not QuerySet.bulk_update: it builds a CASE expression per field per row, which cost
-    about 10 ms a row here (a third of a 10,000-row import); executemany costs a fraction
-    of that, on SQLite and PostgreSQL alike.
-    """
-    if not profiles:
-        return
-    fields = [Profile._meta.get_field(name) for name in PROFILE_FIELDS]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
-    # Only the model's own table and column names are formatted in; values are parameters.
-    sql = f"UPDATE {quote(Profile._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    params = [
-        [
-            f.get_db_prep_save(getattr(profile, f.attname), connection)  # type: ignore[union-attr]
-            for f in fields
-        ]
-        + [profile.pk]
-        for profile in profiles
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def _profile_apply(profile: Profile, row: ValidRow) -> None:
-    values = row.values
-    for key in _PROFILE_TEXT:
-        if key in values:
-            setattr(profile, key, values[key])
-    if "languages" in values:
-        profile.languages = values["languages"]
-    if "skills" in values:
-        if row.role == Enrolment.Role.MENTOR:
-            profile.skills_offered = values["skills"]
-        else:
-            profile.skills_wanted = values["skills"]
-    if "capacity" in values:
-        profile.mentor_capacity = values["capacity"]
-    if "seniority" in values:
-        profile.seniority_years = values["seniority"]
 
 
 def _register_work_kind() -> None:

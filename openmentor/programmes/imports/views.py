@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.people.models import ParticipantImport
 from openmentor.programmes.access import programme_for
+from openmentor.programmes.imports import reading
 from openmentor.programmes.imports import selectors as import_selectors
 from openmentor.programmes.imports import services as importing
 from openmentor.programmes.imports.forms import ImportMappingForm, ImportUploadForm
@@ -50,18 +51,14 @@ def import_upload(request: OrganisationRequest, programme_slug: str) -> HttpResp
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        # Stored, not read: a task reads it, and the page it leads to shows how far.
         participant_import = importing.participant_import_create(
             programme=programme,
             uploaded_by=request.user,
             original_name=upload.name or "upload",
-            data=form.data_bytes,
-            summary=form.summary,
+            upload=upload,
+            kind=form.kind,
             mode=form.cleaned_data["mode"],
-        )
-        messages.success(
-            request,
-            f"{participant_import.original_name}: {participant_import.total_rows} rows read. "
-            "Check how its columns map, then run the dry run.",
         )
         organisation = request.organisation
         return redirect("import_detail", organisation.slug, programme.slug, participant_import.pk)
@@ -86,7 +83,10 @@ def import_detail(
         request.POST if action == "check" else None, participant_import=participant_import
     )
     status = 200
-    if action == "check":
+    if action == "check" and participant_import.status in importing.WORKING_STATUSES:
+        messages.error(request, importing.working_message(participant_import))
+        status = 400
+    elif action == "check":
         if mapping_form.is_valid():
             try:
                 importing.participant_import_check(
@@ -129,6 +129,7 @@ def import_detail(
         "participant_import": participant_import,
         "form": mapping_form,
         "editable": editable,
+        "limits": reading.LIMITS,
         "preview": import_selectors.table_preview(participant_import) if editable else [],
         "header": participant_import.header,
         "rejections": import_selectors.rejected_rows(participant_import),
@@ -146,12 +147,17 @@ def import_detail(
 
 
 def _progress_context(participant_import: ParticipantImport) -> dict[str, object]:
+    status = participant_import.status
     processed = importing.import_progress(participant_import)
     total = participant_import.total_rows or 1
     return {
         "processed": processed,
         "percent": 100 * processed // total,
-        "importing": participant_import.status == ParticipantImport.Status.IMPORTING,
+        "working": status in importing.WORKING_STATUSES,
+        "reading": status == ParticipantImport.Status.READING,
+        "checking": status == ParticipantImport.Status.CHECKING,
+        "importing": status == ParticipantImport.Status.IMPORTING,
+        "rows_read": importing.read_progress(participant_import) if status == "reading" else 0,
     }
 
 
@@ -159,11 +165,12 @@ def _progress_context(participant_import: ParticipantImport) -> dict[str, object
 def import_progress(
     request: OrganisationRequest, programme_slug: str, import_id: int
 ) -> HttpResponse:
-    """The progress bar alone, polled by htmx every second while the import runs."""
+    """How far the task holding the import got (reading the file, the dry run, the
+    import), polled by htmx every second while one runs."""
     participant_import = _import(request, programme_slug, import_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    if participant_import.status != ParticipantImport.Status.IMPORTING and getattr(
+    if participant_import.status not in importing.WORKING_STATUSES and getattr(
         request, "htmx", False
     ):
         # Finished: reload the page, which then shows the outcome and stops polling.
