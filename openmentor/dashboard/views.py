@@ -31,7 +31,7 @@ from openmentor.programmes import selectors
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.forms import ProgrammeInviteForm
 from openmentor.programmes.models import Enrolment, Programme
-from openmentor.programmes.promotion.services import ambassador_links_for
+from openmentor.programmes.promotion.selectors import ambassador_links_for
 
 
 def home(request: HttpRequest) -> HttpResponse:

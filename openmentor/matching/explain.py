@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from openmentor.matching.engine import EmbeddingUnavailable, ProblemError
+
 # A factor must add at least this much to the score to be called a reason: a pair that
 # shares nothing on a factor should not be told it does.
 MIN_CONTRIBUTION = 0.01
@@ -257,3 +259,16 @@ def unmatched_line(reason: str) -> str:
     if text.startswith("only "):
         return text[0].upper() + text[1:] + "."
     return (text[:1].upper() + text[1:] + ".") if text else "No reason given."
+
+
+def engine_error_text(error: Exception) -> str:
+    if isinstance(error, EmbeddingUnavailable):
+        return (
+            "The language model that compares goals and bios could not be loaded on this "
+            "server. Set the goals and bio weights to 0 to match without it, or ask your "
+            "administrator to install it."
+        )
+    if isinstance(error, ProblemError):
+        lines = error.errors[:5]
+        return "The programme's data could not be matched: " + "; ".join(lines)
+    return "Matching failed because of an unexpected error. Please try again."

@@ -3,18 +3,29 @@ organisation (views get it from `programme_for_manager`)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.safestring import SafeString
 
 from openmentor.accounts.models import User
 from openmentor.core.charts import Bar, bar_chart
 from openmentor.matching.constants import COHORT, REMATCH
-from openmentor.matching.explain import unmatched_line, why_lines
+from openmentor.matching.engine import (
+    EmbeddingUnavailable,
+    ProblemError,
+    load_problem,
+    recommend,
+    recommendations_to_dict,
+    result_to_dict,
+    solve,
+)
+from openmentor.matching.explain import engine_error_text, unmatched_line, why_lines
 from openmentor.matching.models import MatchingPin, MatchingRun
-from openmentor.matching.problem import user_id_of
+from openmentor.matching.problem import BuiltProblem, build_problem, engine_options, user_id_of
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Programme
 
@@ -285,3 +296,175 @@ def runs_recent(*, programme: Programme, limit: int = 10) -> list[MatchingRun]:
 
 def pair_lookup(run: MatchingRun) -> dict[str, Any]:
     return {m["mentee"]: m for m in (run.result or {}).get("matches") or []}
+
+
+# --- reads of a proposal that ask the engine ---------------------------------------------
+
+
+@dataclass
+class Staleness:
+    """What changed since the run, in plain words; empty when the proposal still holds."""
+
+    changes: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+
+def proposal_staleness(*, run: MatchingRun) -> Staleness:
+    """Rebuilds what the engine would see now and compares it with what the run saw."""
+    requests = (run.snapshot or {}).get("rematch_requests") or {}
+    now = build_problem(
+        programme=run.programme,
+        mentee_user_ids={int(k) for k in requests} if run_kind(run) == REMATCH else None,
+        include_locks=False,
+    )
+    before = run.snapshot or {}
+    old_mentees: dict[str, int] = before.get("mentees") or {}
+    old_mentors: dict[str, int] = before.get("mentors") or {}
+    new_mentees: dict[str, int] = now.snapshot["mentees"]
+    new_mentors: dict[str, int] = now.snapshot["mentors"]
+    matches = (run.result or {}).get("matches") or []
+    per_mentee: dict[str, int] = {}
+    per_mentor: dict[str, int] = {}
+    for m in matches:
+        per_mentee[m["mentee"]] = per_mentee.get(m["mentee"], 0) + 1
+        per_mentor[m["mentor"]] = per_mentor.get(m["mentor"], 0) + 1
+    user_ids = {user_id_of(x) for x in {*old_mentees, *old_mentors, *new_mentees, *new_mentors}}
+    full = {u.pk: u.name for u in User.objects.filter(pk__in=user_ids)}
+
+    def name(eid: str) -> str:
+        return full.get(user_id_of(eid), eid)
+
+    changes: list[str] = []
+    for eid, count in sorted(per_mentee.items()):
+        wants = new_mentees.get(eid, 0)
+        if eid not in new_mentees:
+            changes.append(
+                f"{name(eid)} no longer waits for a mentor (left the programme, or was "
+                "matched in the meantime)."
+            )
+        elif wants < count:
+            changes.append(f"{name(eid)} now needs only {wants} more mentor(s), not {count}.")
+    for eid, count in sorted(per_mentor.items()):
+        if eid not in new_mentors:
+            changes.append(f"{name(eid)} is no longer an active mentor in the programme.")
+        elif new_mentors[eid] < count:
+            changes.append(
+                f"{name(eid)} has room for {new_mentors[eid]} now, but the proposal gives "
+                f"them {count}."
+            )
+    arrived = sorted(set(new_mentees) - set(old_mentees))
+    if arrived:
+        changes.append(
+            f"{len(arrived)} new mentee(s) waiting since the run: "
+            + ", ".join(name(e) for e in arrived[:10])
+            + ("…" if len(arrived) > 10 else "")
+            + "."
+        )
+    joined = sorted(set(new_mentors) - set(old_mentors))
+    if joined:
+        changes.append(
+            f"{len(joined)} new mentor(s) since the run: "
+            + ", ".join(name(e) for e in joined[:10])
+            + ("…" if len(joined) > 10 else "")
+            + "."
+        )
+    return Staleness(changes=changes)
+
+
+def _problem_with_proposal(run: MatchingRun, *, without_mentee: str) -> BuiltProblem:
+    """The current problem with every other proposed pair locked, so that the engine's
+    alternatives only name mentors with room left in this proposal."""
+    requests = (run.snapshot or {}).get("rematch_requests") or {}
+    built = build_problem(
+        programme=run.programme,
+        mentee_user_ids={int(k) for k in requests} if run_kind(run) == REMATCH else None,
+        include_locks=False,
+    )
+    mentees = {m["id"] for m in built.data["mentees"]}
+    mentors = {m["id"]: m["capacity"] for m in built.data["mentors"]}
+    forbidden = {tuple(p) for p in built.data["forbidden_pairs"]}
+    locked = []
+    for match in (run.result or {}).get("matches") or []:
+        pair = (match["mentee"], match["mentor"])
+        if pair[0] == without_mentee or pair[0] not in mentees or pair[1] not in mentors:
+            continue
+        if pair in forbidden or mentors[pair[1]] <= 0:
+            continue
+        mentors[pair[1]] -= 1
+        locked.append(list(pair))
+    built.data["locked_pairs"] = sorted(locked)
+    return built
+
+
+def swap_alternatives(*, run: MatchingRun, mentee: str, top: int = 5) -> list[dict[str, Any]]:
+    """The engine's best other mentors for a proposed mentee, who have room left once the
+    rest of the proposal is counted (never the mentor they already have)."""
+    if not any(m["mentee"] == mentee for m in (run.result or {}).get("matches") or []):
+        raise ValidationError("That mentee is not in this proposal.")
+    built = _problem_with_proposal(run, without_mentee=mentee)
+    if mentee not in {m["id"] for m in built.data["mentees"]}:
+        raise ValidationError("This mentee no longer waits for a mentor: re-run matching.")
+    current = {m["mentor"] for m in run.result["matches"] if m["mentee"] == mentee}
+    try:
+        problem = load_problem(built.data)
+        recs = recommend(problem, mentee_id=mentee, top=top + len(current), **engine_options())
+    except (ProblemError, EmbeddingUnavailable) as error:
+        raise ValidationError(engine_error_text(error)) from error
+    data = recommendations_to_dict("mentee", mentee, recs)["recommendations"]
+    return [r for r in data if r["mentor"] not in current][:top]
+
+
+# --- the settings page's dry run -----------------------------------------------------------
+
+# Above this many people the settings page does not run the engine on each change.
+PREVIEW_MAX_PEOPLE = 2000
+
+
+@dataclass
+class Preview:
+    """What the current settings would give if the engine ran now."""
+
+    mentees: int = 0
+    mentors: int = 0
+    matched_percent: float | None = None
+    mean_score: float | None = None
+    seconds: float = 0.0
+    skipped: str = ""
+
+
+def _totals(result: dict[str, Any], mentees: int) -> tuple[float | None, float | None]:
+    objective = result.get("objective") or {}
+    matches = result.get("matches") or []
+    matched = objective.get("mentees_matched")
+    percent = (100.0 * matched / mentees) if mentees and matched is not None else None
+    mean = (100.0 * sum(m["score"] for m in matches) / len(matches)) if matches else None
+    return percent, mean
+
+
+def matching_preview(*, programme: Programme) -> Preview:
+    """Runs the engine in-process on the current problem, storing nothing (a dry run)."""
+    built = build_problem(programme=programme)
+    mentees, mentors = len(built.data["mentees"]), len(built.data["mentors"])
+    preview = Preview(mentees=mentees, mentors=mentors)
+    if mentees + mentors > PREVIEW_MAX_PEOPLE:
+        preview.skipped = (
+            f"With {mentees + mentors:,} people a preview would take too long here; "
+            "run matching to see the effect."
+        )
+        return preview
+    if not mentees or not mentors:
+        preview.skipped = (
+            "There is no one to match yet: no mentee waits for a mentor, or no mentor has room."
+        )
+        return preview
+    started = time.perf_counter()
+    try:
+        result = result_to_dict(solve(load_problem(built.data), **engine_options()), timings=False)
+    except (ProblemError, EmbeddingUnavailable) as error:
+        preview.skipped = engine_error_text(error)
+        return preview
+    preview.seconds = time.perf_counter() - started
+    preview.matched_percent, preview.mean_score = _totals(result, mentees)
+    return preview

@@ -201,7 +201,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
             messages.success(request, "Mentor swapped; the new pair is locked.")
         return _run_page(run)
     try:
-        alternatives = matching_proposals.swap_alternatives(run=run, mentee=mentee)
+        alternatives = selectors.swap_alternatives(run=run, mentee=mentee)
         problem = ""
     except ValidationError as error:
         alternatives, problem = [], " ".join(error.messages)
@@ -251,7 +251,7 @@ def matching_publish(
     """GET: the confirmation step (what will happen, or what changed). POST: publish."""
     programme = programme_for(request, programme_slug)
     run = selectors.run_for_manager(programme=programme, run_id=run_id)
-    staleness = matching_publishing.Staleness()
+    staleness = selectors.Staleness()
     problem = ""
     if request.method == "POST":
         try:
@@ -268,7 +268,7 @@ def matching_publish(
             )
             return _run_page(run)
     elif run.status == MatchingRun.Status.DONE:
-        staleness = matching_publishing.proposal_staleness(run=run)
+        staleness = selectors.proposal_staleness(run=run)
     proposal = selectors.proposal_for(run=run)
     status = 409 if request.method == "POST" else 200
     return render(
@@ -319,7 +319,7 @@ def matching_settings(request: OrganisationRequest, programme_slug: str) -> Http
     chart = ""
     before = None
     if request.method == "GET" and request.GET.get("preview"):
-        preview = matching_runs.matching_preview(programme=programme)
+        preview = selectors.matching_preview(programme=programme)
         latest = selectors.latest_run(programme=programme)
         before = selectors.proposal_for(run=latest) if latest and latest.result else None
         if not preview.skipped:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
@@ -66,3 +68,40 @@ def organisation_role_counts(*, organisation: Organisation) -> dict[str, int]:
         .order_by()
     )
     return {row["role"]: row["n"] for row in rows}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationInvalid(Exception):
+    """The link cannot be used; `reason` is shown to the person."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def invitation_for_token(*, token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by", "programme")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid(
+            "This invitation link is not valid. Check that you copied all of it, "
+            "or ask for a new invitation.",
+            404,
+        )
+    status = invitation.status
+    if status == "accepted":
+        raise InvitationInvalid("This invitation has already been used.", 410)
+    if status == "revoked":
+        raise InvitationInvalid("This invitation was withdrawn by the organisation.", 410)
+    if status == "expired":
+        raise InvitationInvalid(
+            "This invitation has expired. Ask the person who invited you for a new one.", 410
+        )
+    return invitation

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +19,11 @@ from openmentor.accounts.models import User
 from openmentor.core.email import email_send
 from openmentor.core.events import EventKind, event_record
 from openmentor.organisations.models import Invitation, Membership, Organisation, Role
+from openmentor.organisations.selectors import (  # noqa: F401 - part of this API
+    InvitationInvalid,
+    hash_token,
+    invitation_for_token,
+)
 
 
 class InvitedProgramme(Protocol):
@@ -32,10 +36,6 @@ class InvitedProgramme(Protocol):
 
 
 RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "media", "accounts"})
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _unique_slug(name: str) -> str:
@@ -177,39 +177,6 @@ def invitation_create(
             {"email": "An open invitation for this address exists already; revoke it first."}
         ) from error
     return created
-
-
-class InvitationInvalid(Exception):
-    """The link cannot be used; `reason` is shown to the person."""
-
-    def __init__(self, reason: str, status: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-def invitation_for_token(*, token: str) -> Invitation:
-    invitation = (
-        Invitation.objects.select_related("organisation", "invited_by", "programme")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if invitation is None:
-        raise InvitationInvalid(
-            "This invitation link is not valid. Check that you copied all of it, "
-            "or ask for a new invitation.",
-            404,
-        )
-    status = invitation.status
-    if status == "accepted":
-        raise InvitationInvalid("This invitation has already been used.", 410)
-    if status == "revoked":
-        raise InvitationInvalid("This invitation was withdrawn by the organisation.", 410)
-    if status == "expired":
-        raise InvitationInvalid(
-            "This invitation has expired. Ask the person who invited you for a new one.", 410
-        )
-    return invitation
 
 
 def _user_has_email(user: User, email: str) -> bool:

@@ -114,8 +114,8 @@ def invitation_revoke(request: OrganisationRequest, invitation_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        invitation = services.invitation_for_token(token=token)
-    except services.InvitationInvalid as error:
+        invitation = selectors.invitation_for_token(token=token)
+    except selectors.InvitationInvalid as error:
         request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
         return render(
             request,
@@ -130,7 +130,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             membership = services.invitation_accept(token=token, user=request.user)
-        except services.InvitationInvalid as error:
+        except selectors.InvitationInvalid as error:
             return render(
                 request,
                 "organisations/invitation_invalid.html",

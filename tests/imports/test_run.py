@@ -13,6 +13,7 @@ from django.test import Client
 from openmentor.accounts.models import User
 from openmentor.organisations.models import Membership, Role
 from openmentor.people.models import ParticipantImport, Profile
+from openmentor.programmes.imports import selectors as import_selectors
 from openmentor.programmes.imports import services as importing
 from openmentor.programmes.imports import validation
 from openmentor.programmes.models import Enrolment, Programme
@@ -328,7 +329,7 @@ def test_an_all_or_nothing_import_shows_live_progress_before_it_commits(
 
     def watching(*, programme: Programme, rows: list[validation.ValidRow]) -> int:
         fresh = ParticipantImport.objects.get(pk=participant_import.pk)
-        seen.append(importing.import_progress(fresh))  # what the progress fragment reads
+        seen.append(import_selectors.import_progress(fresh))  # what the progress fragment reads
         return write(programme=programme, rows=rows)
 
     participant_import = _checked(

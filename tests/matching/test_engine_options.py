@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from openmentor.matching import selectors as matching_selectors
 from openmentor.matching.engine import solve, synthetic
-from openmentor.matching.services import runs as matching_runs
 from tests.conftest import Tenant
 from tests.scenarios import enrolling_programme
 
@@ -29,13 +29,13 @@ def test_the_matching_app_hands_the_engine_its_settings(
 ) -> None:
     scenario = enrolling_programme(tenant.organisation, mentors=2, mentees=2)
     seen: dict[str, Any] = {}
-    real_solve = matching_runs.solve
+    real_solve = matching_selectors.solve
 
     def spying(problem: Any, **kwargs: Any) -> Any:
         seen.update(kwargs)
         return real_solve(problem, **{**kwargs, "embedding_backend": "wordllama"})
 
-    monkeypatch.setattr(matching_runs, "solve", spying)
-    matching_runs.matching_preview(programme=scenario.programme)
+    monkeypatch.setattr(matching_selectors, "solve", spying)
+    matching_selectors.matching_preview(programme=scenario.programme)
     assert seen["threads"] == 3
     assert seen["embedding_backend"] == "minilm"

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from openmentor.matching import selectors as matching_selectors
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.services import publishing as matching_publishing
 from openmentor.mentorships.models import Mentorship
@@ -127,7 +128,7 @@ def test_open_pair_constraint_is_the_backstop(
         mentor=User.objects.get(pk=int(last["mentor"][1:])),
     )
     monkeypatch.setattr(
-        matching_publishing, "proposal_staleness", lambda run: matching_publishing.Staleness()
+        matching_selectors, "proposal_staleness", lambda run: matching_selectors.Staleness()
     )
     response = client.post(url("matching_publish", scenario.programme, run.pk))
     assert "could not be paired" in response.content.decode()

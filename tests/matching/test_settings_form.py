@@ -126,9 +126,9 @@ def test_mentors_per_mentee_is_fixed_once_matching_started(tenant: Tenant) -> No
 
 
 def test_large_programme_skips_the_preview(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
-    from openmentor.matching.services import runs as matching_runs
+    from openmentor.matching import selectors as matching_selectors
 
-    monkeypatch.setattr(matching_runs, "PREVIEW_MAX_PEOPLE", 2)
+    monkeypatch.setattr(matching_selectors, "PREVIEW_MAX_PEOPLE", 2)
     scenario = enrolling_programme(tenant.organisation, mentors=2, mentees=2)
     page = manager_client(scenario).get(url("matching_settings", scenario.programme) + "?preview=1")
     assert "would take too long here" in page.content.decode()

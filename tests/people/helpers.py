@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from openmentor.accounts.models import User
-from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
-from tests.factories import MembershipFactory, ProfileFactory, ProgrammeFactory
-
-# Typed wrappers: factory-boy's calls are typed as returning the factory, not the model.
-
-
-def make_programme(organisation: Organisation, **fields: Any) -> Programme:
-    return cast(Programme, ProgrammeFactory(organisation=organisation, **fields))
-
-
-def make_member(
-    organisation: Organisation | None = None, role: str = Role.PARTICIPANT, **fields: Any
-) -> Membership:
-    if organisation is not None:
-        fields["organisation"] = organisation
-    return cast(Membership, MembershipFactory(role=role, **fields))
-
-
-def make_profile(organisation: Organisation, user: User, **fields: Any) -> Profile:
-    return cast(Profile, ProfileFactory(organisation=organisation, user=user, **fields))
+from tests.factories import (  # noqa: F401 - the people tests import them from here
+    make_member,
+    make_profile,
+    make_programme,
+)
 
 
 def enrol(programme: Programme, user: User, role: str) -> Enrolment:

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from openmentor.accounts.models import User
 from openmentor.organisations.models import Membership, Organisation, Role
-from openmentor.programmes.models import Enrolment, Programme, Question
-from tests.factories import EnrolmentFactory, MembershipFactory, ProgrammeFactory, UserFactory
+from openmentor.programmes.models import Programme, Question
+from tests.factories import (  # noqa: F401 - the programme tests import them from here
+    make_enrolment,
+    make_member,
+    make_programme,
+    make_user,
+)
 
 
 def programme(organisation: Organisation, **fields: Any) -> Programme:
+    """A programme open for enrolment, which is what most programme tests need."""
     fields.setdefault("status", Programme.Status.ENROLLING)
-    return cast(Programme, ProgrammeFactory(organisation=organisation, **fields))
+    return make_programme(organisation, **fields)
 
 
 def member(organisation: Organisation, role: str = Role.PARTICIPANT) -> Membership:
-    return cast(Membership, MembershipFactory(organisation=organisation, role=role))
+    return make_member(organisation, role)
 
 
 def track_question(programme: Programme, **fields: Any) -> Question:
@@ -49,11 +54,3 @@ def enrol_url(p: Programme) -> str:
 
 def page_url(p: Programme, rest: str = "") -> str:
     return f"/o/{p.organisation.slug}/programmes/{p.slug}/{rest}"
-
-
-def make_enrolment(**fields: Any) -> Enrolment:
-    return cast(Enrolment, EnrolmentFactory(**fields))
-
-
-def make_user(**fields: Any) -> User:
-    return cast(User, UserFactory(**fields))

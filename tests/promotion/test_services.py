@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from openmentor.organisations.models import Membership, Role
 from openmentor.programmes.models import Campaign, CampaignDelivery, Enrolment, Programme
+from openmentor.programmes.promotion import selectors as promotion_selectors
 from openmentor.programmes.promotion import services as promotion
 from openmentor.programmes.promotion.tasks import campaign_deliver
 from tests.conftest import Tenant
@@ -168,7 +169,7 @@ def test_recipients_are_members_not_yet_enrolled(tenant: Tenant, programme: Prog
     EnrolmentFactory(programme=elsewhere, user=in_other.user)
     MembershipFactory()  # another organisation's member
     campaign = _campaign(programme, tenant.manager)
-    assert set(promotion.campaign_recipients(campaign=campaign)) == {
+    assert set(promotion_selectors.campaign_recipients(campaign=campaign)) == {
         tenant.owner.user.email,
         tenant.manager.user.email,
         tenant.participant.user.email,
@@ -279,7 +280,7 @@ def test_counts_are_per_campaign(tenant: Tenant, programme: Programme) -> None:
     EnrolmentFactory(programme=programme, campaign=second, source=Enrolment.Source.CAMPAIGN)
     counts = {
         c.pk: (c.sent_count, c.enrolled_count)  # type: ignore[attr-defined]
-        for c in promotion.campaigns_for(programme=programme)
+        for c in promotion_selectors.campaigns_for(programme=programme)
     }
     assert counts == {first.pk: (3, 2), second.pk: (0, 1)}
 
@@ -333,10 +334,10 @@ def test_ambassador_links_for_a_member(
     )
     promotion.ambassador_add(programme=foreign, actor=other_tenant.owner, email=member.user.email)
     EnrolmentFactory(programme=programme, ambassador=ambassador, source=Enrolment.Source.AMBASSADOR)
-    links = promotion.ambassador_links_for(membership=member)
+    links = promotion_selectors.ambassador_links_for(membership=member)
     assert [(link.programme_name, link.enrolled_count) for link in links] == [("Pathways", 1)]
     assert links[0].url.endswith(f"?via={ambassador.link_token}")
-    assert promotion.ambassador_links_for(membership=tenant.owner) == []
+    assert promotion_selectors.ambassador_links_for(membership=tenant.owner) == []
 
 
 def test_removing_an_ambassador_keeps_the_enrolments(tenant: Tenant, programme: Programme) -> None:
@@ -361,9 +362,9 @@ def test_recipient_count_matches_the_recipients(tenant: Tenant, programme: Progr
         EnrolmentFactory(programme=programme, user=member.user, role=Enrolment.Role.MENTEE)
     MembershipFactory(organisation=tenant.organisation)
     campaign = _campaign(programme, tenant.manager)
-    assert promotion.campaign_recipient_count(campaign=campaign) == 4
-    assert len(promotion.campaign_recipients(campaign=campaign)) == 4
+    assert promotion_selectors.campaign_recipient_count(campaign=campaign) == 4
+    assert len(promotion_selectors.campaign_recipients(campaign=campaign)) == 4
     pasted = _campaign(
         programme, tenant.manager, audience=Campaign.Audience.PASTED, pasted="a@x.org;A@x.org"
     )
-    assert promotion.campaign_recipient_count(campaign=pasted) == 1
+    assert promotion_selectors.campaign_recipient_count(campaign=pasted) == 1

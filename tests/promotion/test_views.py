@@ -287,7 +287,8 @@ def test_ambassador_list_bounded_queries(
 def test_ambassador_include_shows_the_members_links(tenant: Tenant, programme: Programme) -> None:
     from django.template.loader import render_to_string
 
-    from openmentor.programmes.promotion.services import ambassador_add, ambassador_links_for
+    from openmentor.programmes.promotion.selectors import ambassador_links_for
+    from openmentor.programmes.promotion.services import ambassador_add
 
     ambassador = ambassador_add(
         programme=programme, actor=tenant.manager, email=tenant.participant.user.email

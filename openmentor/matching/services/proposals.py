@@ -8,23 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from openmentor.core.events import EventKind, event_record
-from openmentor.matching.constants import REMATCH
-from openmentor.matching.engine import (
-    EmbeddingUnavailable,
-    ProblemError,
-    load_problem,
-    recommend,
-    recommendations_to_dict,
-)
+from openmentor.matching import selectors
 from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import (
-    BuiltProblem,
-    build_problem,
-    engine_options,
     user_id_of,
 )
-from openmentor.matching.selectors import run_kind
-from openmentor.matching.services.runs import _engine_error_text, _require_manager
+from openmentor.matching.services.runs import _require_manager
 from openmentor.organisations.models import Membership
 
 # --- reviewing a proposal -------------------------------------------------------------------
@@ -104,49 +93,6 @@ def matching_pin_set(
     return pin
 
 
-def _problem_with_proposal(run: MatchingRun, *, without_mentee: str) -> BuiltProblem:
-    """The current problem with every other proposed pair locked, so that the engine's
-    alternatives only name mentors with room left in this proposal."""
-    requests = (run.snapshot or {}).get("rematch_requests") or {}
-    built = build_problem(
-        programme=run.programme,
-        mentee_user_ids={int(k) for k in requests} if run_kind(run) == REMATCH else None,
-        include_locks=False,
-    )
-    mentees = {m["id"] for m in built.data["mentees"]}
-    mentors = {m["id"]: m["capacity"] for m in built.data["mentors"]}
-    forbidden = {tuple(p) for p in built.data["forbidden_pairs"]}
-    locked = []
-    for match in (run.result or {}).get("matches") or []:
-        pair = (match["mentee"], match["mentor"])
-        if pair[0] == without_mentee or pair[0] not in mentees or pair[1] not in mentors:
-            continue
-        if pair in forbidden or mentors[pair[1]] <= 0:
-            continue
-        mentors[pair[1]] -= 1
-        locked.append(list(pair))
-    built.data["locked_pairs"] = sorted(locked)
-    return built
-
-
-def swap_alternatives(*, run: MatchingRun, mentee: str, top: int = 5) -> list[dict[str, Any]]:
-    """The engine's best other mentors for a proposed mentee, who have room left once the
-    rest of the proposal is counted (never the mentor they already have)."""
-    if not any(m["mentee"] == mentee for m in (run.result or {}).get("matches") or []):
-        raise ValidationError("That mentee is not in this proposal.")
-    built = _problem_with_proposal(run, without_mentee=mentee)
-    if mentee not in {m["id"] for m in built.data["mentees"]}:
-        raise ValidationError("This mentee no longer waits for a mentor: re-run matching.")
-    current = {m["mentor"] for m in run.result["matches"] if m["mentee"] == mentee}
-    try:
-        problem = load_problem(built.data)
-        recs = recommend(problem, mentee_id=mentee, top=top + len(current), **engine_options())
-    except (ProblemError, EmbeddingUnavailable) as error:
-        raise ValidationError(_engine_error_text(error)) from error
-    data = recommendations_to_dict("mentee", mentee, recs)["recommendations"]
-    return [r for r in data if r["mentor"] not in current][:top]
-
-
 @transaction.atomic
 def matching_swap(
     *, run: MatchingRun, actor: Membership, mentee: str, old_mentor: str, new_mentor: str
@@ -162,7 +108,11 @@ def matching_swap(
     _require_reviewable(run)
     _pair(run, mentee, old_mentor)
     chosen = next(
-        (r for r in swap_alternatives(run=run, mentee=mentee) if r["mentor"] == new_mentor),
+        (
+            r
+            for r in selectors.swap_alternatives(run=run, mentee=mentee)
+            if r["mentor"] == new_mentor
+        ),
         None,
     )
     if chosen is None:

@@ -3,7 +3,6 @@ introduction e-mails, in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -14,14 +13,13 @@ from django.utils import timezone
 from openmentor.accounts.models import User
 from openmentor.core.email import email_send
 from openmentor.core.events import EventKind, event_record
-from openmentor.matching.constants import REMATCH
+from openmentor.matching import selectors
 from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MatchingRun
 from openmentor.matching.problem import (
-    build_problem,
     user_id_of,
 )
-from openmentor.matching.selectors import run_kind
+from openmentor.matching.selectors import Staleness, run_kind
 from openmentor.matching.services.proposals import _require_reviewable
 from openmentor.matching.services.runs import _require_manager
 from openmentor.mentorships.models import Mentorship, RematchRequest
@@ -31,82 +29,10 @@ from openmentor.programmes.services.lifecycle import programme_require
 # --- publishing -----------------------------------------------------------------------------
 
 
-@dataclass
-class Staleness:
-    """What changed since the run, in plain words; empty when the proposal still holds."""
-
-    changes: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.changes)
-
-
 class ProposalStale(ValidationError):
     def __init__(self, staleness: Staleness) -> None:
         self.staleness = staleness
         super().__init__(staleness.changes)
-
-
-def proposal_staleness(*, run: MatchingRun) -> Staleness:
-    """Rebuilds what the engine would see now and compares it with what the run saw."""
-    requests = (run.snapshot or {}).get("rematch_requests") or {}
-    now = build_problem(
-        programme=run.programme,
-        mentee_user_ids={int(k) for k in requests} if run_kind(run) == REMATCH else None,
-        include_locks=False,
-    )
-    before = run.snapshot or {}
-    old_mentees: dict[str, int] = before.get("mentees") or {}
-    old_mentors: dict[str, int] = before.get("mentors") or {}
-    new_mentees: dict[str, int] = now.snapshot["mentees"]
-    new_mentors: dict[str, int] = now.snapshot["mentors"]
-    matches = (run.result or {}).get("matches") or []
-    per_mentee: dict[str, int] = {}
-    per_mentor: dict[str, int] = {}
-    for m in matches:
-        per_mentee[m["mentee"]] = per_mentee.get(m["mentee"], 0) + 1
-        per_mentor[m["mentor"]] = per_mentor.get(m["mentor"], 0) + 1
-    user_ids = {user_id_of(x) for x in {*old_mentees, *old_mentors, *new_mentees, *new_mentors}}
-    full = {u.pk: u.name for u in User.objects.filter(pk__in=user_ids)}
-
-    def name(eid: str) -> str:
-        return full.get(user_id_of(eid), eid)
-
-    changes: list[str] = []
-    for eid, count in sorted(per_mentee.items()):
-        wants = new_mentees.get(eid, 0)
-        if eid not in new_mentees:
-            changes.append(
-                f"{name(eid)} no longer waits for a mentor (left the programme, or was "
-                "matched in the meantime)."
-            )
-        elif wants < count:
-            changes.append(f"{name(eid)} now needs only {wants} more mentor(s), not {count}.")
-    for eid, count in sorted(per_mentor.items()):
-        if eid not in new_mentors:
-            changes.append(f"{name(eid)} is no longer an active mentor in the programme.")
-        elif new_mentors[eid] < count:
-            changes.append(
-                f"{name(eid)} has room for {new_mentors[eid]} now, but the proposal gives "
-                f"them {count}."
-            )
-    arrived = sorted(set(new_mentees) - set(old_mentees))
-    if arrived:
-        changes.append(
-            f"{len(arrived)} new mentee(s) waiting since the run: "
-            + ", ".join(name(e) for e in arrived[:10])
-            + ("…" if len(arrived) > 10 else "")
-            + "."
-        )
-    joined = sorted(set(new_mentors) - set(old_mentors))
-    if joined:
-        changes.append(
-            f"{len(joined)} new mentor(s) since the run: "
-            + ", ".join(name(e) for e in joined[:10])
-            + ("…" if len(joined) > 10 else "")
-            + "."
-        )
-    return Staleness(changes=changes)
 
 
 def _introduce(mentorship: Mentorship, reasons: list[dict[str, Any]]) -> None:
@@ -155,7 +81,7 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
         raise ValidationError(f"This proposal was already published by {by}.")
     _require_reviewable(locked)
     programme_require(locked.programme, "match")
-    staleness = proposal_staleness(run=locked)
+    staleness = selectors.proposal_staleness(run=locked)
     if staleness:
         raise ProposalStale(staleness)
     programme = locked.programme

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from openmentor.matching.engine import (
     result_to_dict,
     solve,
 )
+from openmentor.matching.explain import engine_error_text
 from openmentor.matching.models import MatchingRun, MatchingSettings
 from openmentor.matching.problem import (
     build_problem,
@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 WEIGHT_FACTORS = ("skills", "goals", "bio", "availability", "seniority")
 # Above this many people the settings page does not solve in the request (a preview at
 # demo size takes well under a second; at 2,000 it would hold the page too long).
-PREVIEW_MAX_PEOPLE = 2000
 # Progress is written at most this often: each write is a database round trip.
 PROGRESS_INTERVAL_S = 0.25
 
@@ -108,68 +107,7 @@ def matching_settings_update(
     return match_settings
 
 
-@dataclass
-class Preview:
-    """What the current settings would give if the engine ran now."""
-
-    mentees: int = 0
-    mentors: int = 0
-    matched_percent: float | None = None
-    mean_score: float | None = None
-    seconds: float = 0.0
-    skipped: str = ""
-
-
-def _totals(result: dict[str, Any], mentees: int) -> tuple[float | None, float | None]:
-    objective = result.get("objective") or {}
-    matches = result.get("matches") or []
-    matched = objective.get("mentees_matched")
-    percent = (100.0 * matched / mentees) if mentees and matched is not None else None
-    mean = (100.0 * sum(m["score"] for m in matches) / len(matches)) if matches else None
-    return percent, mean
-
-
-def matching_preview(*, programme: Programme) -> Preview:
-    """Runs the engine in-process on the current problem, storing nothing (a dry run)."""
-    built = build_problem(programme=programme)
-    mentees, mentors = len(built.data["mentees"]), len(built.data["mentors"])
-    preview = Preview(mentees=mentees, mentors=mentors)
-    if mentees + mentors > PREVIEW_MAX_PEOPLE:
-        preview.skipped = (
-            f"With {mentees + mentors:,} people a preview would take too long here; "
-            "run matching to see the effect."
-        )
-        return preview
-    if not mentees or not mentors:
-        preview.skipped = (
-            "There is no one to match yet: no mentee waits for a mentor, or no mentor has room."
-        )
-        return preview
-    started = time.perf_counter()
-    try:
-        result = result_to_dict(solve(load_problem(built.data), **engine_options()), timings=False)
-    except (ProblemError, EmbeddingUnavailable) as error:
-        preview.skipped = _engine_error_text(error)
-        return preview
-    preview.seconds = time.perf_counter() - started
-    preview.matched_percent, preview.mean_score = _totals(result, mentees)
-    return preview
-
-
 # --- runs ---------------------------------------------------------------------------------
-
-
-def _engine_error_text(error: Exception) -> str:
-    if isinstance(error, EmbeddingUnavailable):
-        return (
-            "The language model that compares goals and bios could not be loaded on this "
-            "server. Set the goals and bio weights to 0 to match without it, or ask your "
-            "administrator to install it."
-        )
-    if isinstance(error, ProblemError):
-        lines = error.errors[:5]
-        return "The programme's data could not be matched: " + "; ".join(lines)
-    return "Matching failed because of an unexpected error. Please try again."
 
 
 def matching_run_start(
@@ -317,7 +255,7 @@ def matching_run_execute(*, run_id: int) -> None:
         _set_progress(
             run_id,
             status=MatchingRun.Status.FAILED,
-            error=_engine_error_text(error),
+            error=engine_error_text(error),
             finished_at=timezone.now(),
             stage="Failed",
         )

@@ -8,6 +8,7 @@ import io
 from django.db.models import QuerySet
 from django.http import Http404
 
+from openmentor.core.progress import progress_get
 from openmentor.people.models import ParticipantImport
 from openmentor.programmes.models import Programme
 
@@ -67,3 +68,22 @@ def programme_import(*, programme: Programme, import_id: int) -> ParticipantImpo
     if participant_import is None:
         raise Http404("No such import")
     return participant_import
+
+
+def progress_key(import_id: int) -> str:
+    return f"participant-import-progress:{import_id}"
+
+
+def import_progress(participant_import: ParticipantImport) -> int:
+    """Rows processed so far.
+
+    An all-or-nothing import writes in one transaction, so its saved count moves only at
+    the end; openmentor.core.progress carries the live count meanwhile, across processes.
+    """
+    live = progress_get(progress_key(participant_import.pk))
+    return min(participant_import.total_rows, max(participant_import.processed_rows, live))
+
+
+def read_progress(participant_import: ParticipantImport) -> int:
+    """Rows read so far by the task reading the file."""
+    return progress_get(progress_key(participant_import.pk))

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.events import EventKind, event_record
-from openmentor.core.progress import progress_clear, progress_get, progress_set
+from openmentor.core.progress import progress_clear, progress_set
 from openmentor.people.models import ParticipantImport
 from openmentor.programmes.imports.reading import (
     FIELD_LABELS,
@@ -34,7 +34,7 @@ from openmentor.programmes.imports.reading import (
     mapping_guess,
     table_summary,
 )
-from openmentor.programmes.imports.selectors import file_bytes
+from openmentor.programmes.imports.selectors import file_bytes, progress_key
 from openmentor.programmes.imports.validation import rows_check
 from openmentor.programmes.imports.writing import BATCH_SIZE
 from openmentor.programmes.imports.writing import batch_write as _write_batch
@@ -120,7 +120,7 @@ def participant_import_read(*, import_id: int) -> None:
     participant_import = ParticipantImport.objects.filter(pk=import_id).first()
     if me is None or participant_import is None:
         return
-    key = _progress_key(import_id)
+    key = progress_key(import_id)
     values: dict[str, Any]
     try:
         summary = table_summary(
@@ -281,25 +281,6 @@ def participant_import_start(*, participant_import: ParticipantImport, actor: Us
     participant_import.processed_rows = 0
 
 
-def _progress_key(import_id: int) -> str:
-    return f"participant-import-progress:{import_id}"
-
-
-def import_progress(participant_import: ParticipantImport) -> int:
-    """Rows processed so far.
-
-    An all-or-nothing import writes in one transaction, so its saved count moves only at
-    the end; openmentor.core.progress carries the live count meanwhile, across processes.
-    """
-    live = progress_get(_progress_key(participant_import.pk))
-    return min(participant_import.total_rows, max(participant_import.processed_rows, live))
-
-
-def read_progress(participant_import: ParticipantImport) -> int:
-    """Rows read so far by the task reading the file."""
-    return progress_get(_progress_key(participant_import.pk))
-
-
 STUCK_MESSAGE = (
     "The worker running this import stopped before it finished (it may have been "
     "restarted). {written} Retry to run it again: rows already imported are not "
@@ -351,7 +332,7 @@ def _import_give_up(import_id: int, worker_id: str) -> bool:
                     "participant_import_read_task" if reading else "participant_import_check_task"
                 )
                 task_rows_fail(_TASKS + task, "import_id", import_id, "worker stopped")
-        progress_clear(_progress_key(import_id))
+        progress_clear(progress_key(import_id))
         return bool(moved)
     if participant_import.mode == ALL_OR_NOTHING:
         written = "Nothing was imported."
@@ -373,7 +354,7 @@ def _import_give_up(import_id: int, worker_id: str) -> bool:
             task_rows_fail(
                 _TASKS + "participant_import_run_task", "import_id", import_id, "worker stopped"
             )
-    progress_clear(_progress_key(import_id))
+    progress_clear(progress_key(import_id))
     return bool(moved)
 
 
@@ -453,7 +434,7 @@ def participant_import_run(*, import_id: int) -> None:
                 for batch in batches:
                     created += _write_batch(programme=programme, rows=batch)
                     done += len(batch)
-                    progress_set(_progress_key(import_id), done)
+                    progress_set(progress_key(import_id), done)
                     fault_test_pause()
                 participant_import.processed_rows = done
                 participant_import.created_count = created
@@ -489,7 +470,7 @@ def participant_import_run(*, import_id: int) -> None:
             error=f"{message} ({type(error).__name__})",
         )
     finally:
-        progress_clear(_progress_key(import_id))
+        progress_clear(progress_key(import_id))
 
 
 def _finish(participant_import: ParticipantImport, status: str, error: str = "") -> None:

@@ -148,7 +148,7 @@ def import_detail(
 
 def _progress_context(participant_import: ParticipantImport) -> dict[str, object]:
     status = participant_import.status
-    processed = importing.import_progress(participant_import)
+    processed = import_selectors.import_progress(participant_import)
     total = participant_import.total_rows or 1
     return {
         "processed": processed,
@@ -157,7 +157,9 @@ def _progress_context(participant_import: ParticipantImport) -> dict[str, object
         "reading": status == ParticipantImport.Status.READING,
         "checking": status == ParticipantImport.Status.CHECKING,
         "importing": status == ParticipantImport.Status.IMPORTING,
-        "rows_read": importing.read_progress(participant_import) if status == "reading" else 0,
+        "rows_read": import_selectors.read_progress(participant_import)
+        if status == "reading"
+        else 0,
     }
 
 

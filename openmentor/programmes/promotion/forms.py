@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from openmentor.programmes.models import Campaign
-from openmentor.programmes.promotion.services import MAX_PASTED_ADDRESSES, pasted_addresses_parse
+from openmentor.programmes.promotion.addresses import MAX_PASTED_ADDRESSES, pasted_addresses_parse
 
 
 class CampaignForm(forms.Form):

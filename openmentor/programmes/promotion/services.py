@@ -1,8 +1,6 @@
 """Promotion of a programme: campaign e-mails and ambassadors with tracked join links.
 
-Writes (`<thing>_<action>`, one transaction each) and the reads that the promotion pages
-share live together here because they are one small feature; every read is scoped to a
-programme that was itself fetched through the organisation of the request.
+Writes (`<thing>_<action>`, one transaction each); the reads are in `selectors`.
 """
 
 from __future__ import annotations
@@ -14,14 +12,8 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -31,13 +23,15 @@ from openmentor.organisations.models import Membership
 from openmentor.programmes.models import (
     Ambassador,
     Campaign,
-    CampaignDelivery,
-    Enrolment,
     Programme,
 )
-
-MAX_PASTED_ADDRESSES = 5000
-_ADDRESS_SEPARATORS = re.compile(r"[,;]")
+from openmentor.programmes.promotion import selectors
+from openmentor.programmes.promotion.addresses import (  # noqa: F401 - part of this module's API
+    MAX_PASTED_ADDRESSES,
+    ParsedAddresses,
+    pasted_addresses_parse,
+)
+from openmentor.programmes.promotion.selectors import campaign_recipients  # the send reads them
 
 # What a campaign body may contain once rendered: text formatting and links, nothing that
 # runs, loads remote content or restyles the mail client.
@@ -55,50 +49,6 @@ _MARKDOWN_LINK = re.compile(
 )
 _MARKDOWN_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*<?(\S+?)>?([ \t].*)?$", re.MULTILINE)
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
-
-
-# --- Pasted address lists ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParsedAddresses:
-    addresses: list[str]
-    errors: list[str]
-
-
-def pasted_addresses_parse(text: str) -> ParsedAddresses:
-    """Splits a pasted list (one per line, or separated by commas or semicolons).
-
-    Addresses are lower-cased and de-duplicated in the order given; each invalid entry is
-    reported with its line number so that the manager can find it in a long paste.
-    """
-    addresses: list[str] = []
-    seen: set[str] = set()
-    errors: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for raw in _ADDRESS_SEPARATORS.split(line):
-            candidate = raw.strip()
-            if not candidate:
-                continue
-            try:
-                if len(candidate) > 254:
-                    raise ValidationError("too long")
-                validate_email(candidate)
-            except ValidationError:
-                errors.append(f"Line {number}: “{candidate[:80]}” is not a valid e-mail address.")
-                continue
-            address = candidate.lower()
-            if address not in seen:
-                seen.add(address)
-                addresses.append(address)
-    if not errors and not addresses:
-        errors.append("Paste at least one e-mail address.")
-    if len(addresses) > MAX_PASTED_ADDRESSES:
-        errors.append(
-            f"A campaign can go to at most {MAX_PASTED_ADDRESSES:,} addresses; "
-            f"this list has {len(addresses):,} different ones."
-        )
-    return ParsedAddresses(addresses=addresses, errors=errors)
 
 
 # --- Links --------------------------------------------------------------------------------
@@ -123,10 +73,10 @@ def programme_join_token_ensure(*, programme: Programme) -> str:
 
 
 def tracked_join_url(*, programme: Programme, link_token: str) -> str:
-    """Absolute join link that records where the person came from (`?via=`)."""
-    token = programme_join_token_ensure(programme=programme)
-    path = reverse("programme_join", kwargs={"token": token})
-    return f"{settings.SITE_URL}{path}?via={link_token}"
+    """Absolute join link that records where the person came from (`?via=`); makes the
+    programme's join token if it has none yet (a campaign being sent, for instance)."""
+    programme_join_token_ensure(programme=programme)
+    return selectors.join_url(programme=programme, link_token=link_token)
 
 
 # --- Rendering ----------------------------------------------------------------------------
@@ -200,114 +150,6 @@ def campaign_render(*, campaign: Campaign) -> RenderedCampaign:
         programme_name=programme.name,
         organisation_name=programme.organisation.name,
     )
-
-
-# --- Selectors ----------------------------------------------------------------------------
-
-
-def _count_of(model: type[CampaignDelivery] | type[Enrolment], field: str) -> Coalesce:
-    # Subqueries rather than two Count() joins: joining deliveries and enrolments together
-    # would multiply the rows and inflate both counts.
-    counted = (
-        model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def campaigns_for(*, programme: Programme) -> QuerySet[Campaign]:
-    """The programme's campaigns, newest first, with sent and enrolled-through counts."""
-    return (
-        Campaign.objects.filter(programme=programme)
-        .select_related("created_by")
-        .annotate(
-            sent_count=_count_of(CampaignDelivery, "campaign"),
-            enrolled_count=_count_of(Enrolment, "campaign"),
-        )
-    )
-
-
-def campaign_for(*, programme: Programme, campaign_id: int) -> Campaign:
-    campaign = campaigns_for(programme=programme).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise Http404("No such campaign")
-    campaign.programme = programme  # already loaded and scoped; saves a query
-    return campaign
-
-
-def _not_enrolled_members(programme: Programme) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        organisation_id=programme.organisation_id, user__is_active=True
-    ).exclude(user__enrolments__programme=programme)
-
-
-def campaign_recipients(*, campaign: Campaign) -> list[str]:
-    """The addresses the campaign goes to, lower-cased, each once."""
-    if campaign.audience == Campaign.Audience.PASTED:
-        return pasted_addresses_parse(campaign.pasted_emails).addresses
-    emails = (
-        _not_enrolled_members(campaign.programme)
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )
-    return list(dict.fromkeys(email.lower() for email in emails))
-
-
-def campaign_recipient_count(*, campaign: Campaign) -> int:
-    """How many people a draft would reach, without loading every address."""
-    if campaign.audience == Campaign.Audience.PASTED:
-        return len(pasted_addresses_parse(campaign.pasted_emails).addresses)
-    # User e-mails are unique case-insensitively, so one membership is one address.
-    return _not_enrolled_members(campaign.programme).count()
-
-
-def ambassadors_for(*, programme: Programme) -> QuerySet[Ambassador]:
-    return (
-        Ambassador.objects.filter(programme=programme)
-        .select_related("user")
-        .annotate(enrolled_count=Count("enrolments"))
-        .order_by("user__email")
-    )
-
-
-def ambassador_for(*, programme: Programme, ambassador_id: int) -> Ambassador:
-    ambassador = ambassadors_for(programme=programme).filter(pk=ambassador_id).first()
-    if ambassador is None:
-        raise Http404("No such ambassador")
-    return ambassador
-
-
-@dataclass(frozen=True)
-class AmbassadorLink:
-    programme_name: str
-    programme_status: str
-    url: str
-    enrolled_count: int
-
-
-def ambassador_links_for(*, membership: Membership) -> list[AmbassadorLink]:
-    """The tracked links this member promotes, for their dashboard (closed ones left out)."""
-    ambassadors = (
-        Ambassador.objects.filter(
-            user_id=membership.user_id, programme__organisation_id=membership.organisation_id
-        )
-        .exclude(programme__status=Programme.Status.CLOSED)
-        .select_related("programme")
-        .annotate(enrolled_count=Count("enrolments"))
-        .order_by("programme__name")
-    )
-    return [
-        AmbassadorLink(
-            programme_name=a.programme.name,
-            programme_status=a.programme.get_status_display(),
-            url=tracked_join_url(programme=a.programme, link_token=a.link_token),
-            enrolled_count=a.enrolled_count,
-        )
-        for a in ambassadors
-    ]
 
 
 # --- Services -----------------------------------------------------------------------------

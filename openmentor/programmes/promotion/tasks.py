@@ -7,11 +7,8 @@ from django_tasks import task
 
 from openmentor.core.email import email_send
 from openmentor.programmes.models import Campaign, CampaignDelivery
-from openmentor.programmes.promotion.services import (
-    campaign_mark_sent,
-    campaign_recipients,
-    campaign_render,
-)
+from openmentor.programmes.promotion.selectors import campaign_recipients
+from openmentor.programmes.promotion.services import campaign_mark_sent, campaign_render
 
 
 @task()

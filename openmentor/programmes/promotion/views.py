@@ -15,6 +15,7 @@ from openmentor.core.forms import errors_to_form
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Campaign
+from openmentor.programmes.promotion import selectors as promotion_selectors
 from openmentor.programmes.promotion import services as promotion
 from openmentor.programmes.promotion.forms import AmbassadorForm, CampaignForm
 
@@ -22,7 +23,7 @@ from openmentor.programmes.promotion.forms import AmbassadorForm, CampaignForm
 @organisation_view(roles=MANAGERS)
 def campaign_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    campaigns = promotion.campaigns_for(programme=programme)
+    campaigns = promotion_selectors.campaigns_for(programme=programme)
     return render(
         request,
         "promotion/campaign_list.html",
@@ -82,7 +83,7 @@ def campaign_edit(
     request: OrganisationRequest, programme_slug: str, campaign_id: int
 ) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    campaign = promotion.campaign_for(programme=programme, campaign_id=campaign_id)
+    campaign = promotion_selectors.campaign_for(programme=programme, campaign_id=campaign_id)
     context = {"programme": programme, "campaign": campaign}
     if campaign.status != Campaign.Status.DRAFT:
         # Nothing to edit; say why instead of showing a form that would be refused.
@@ -108,13 +109,13 @@ def campaign_preview(
     request: OrganisationRequest, programme_slug: str, campaign_id: int
 ) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    campaign = promotion.campaign_for(programme=programme, campaign_id=campaign_id)
+    campaign = promotion_selectors.campaign_for(programme=programme, campaign_id=campaign_id)
     # Checked after the lookups so that another organisation's campaign is a 404 whatever
     # the method, like every other page.
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     recipients = (
-        promotion.campaign_recipient_count(campaign=campaign)
+        promotion_selectors.campaign_recipient_count(campaign=campaign)
         if campaign.status == Campaign.Status.DRAFT
         else None
     )
@@ -137,7 +138,7 @@ def campaign_send(
 ) -> HttpResponse:
     """GET asks for confirmation with the number of recipients; POST queues the sending."""
     programme = programme_for(request, programme_slug)
-    campaign = promotion.campaign_for(programme=programme, campaign_id=campaign_id)
+    campaign = promotion_selectors.campaign_for(programme=programme, campaign_id=campaign_id)
     error: str | None = None
     status = 200
     if request.method == "POST":
@@ -164,7 +165,7 @@ def campaign_send(
                 campaign_id=campaign.pk,
             )
     recipients = (
-        promotion.campaign_recipient_count(campaign=campaign)
+        promotion_selectors.campaign_recipient_count(campaign=campaign)
         if campaign.status == Campaign.Status.DRAFT
         else 0
     )
@@ -203,8 +204,8 @@ def ambassador_list(request: OrganisationRequest, programme_slug: str) -> HttpRe
                 "ambassador_list", slug=programme.organisation.slug, programme_slug=programme.slug
             )
     ambassadors = [
-        (a, promotion.tracked_join_url(programme=programme, link_token=a.link_token))
-        for a in promotion.ambassadors_for(programme=programme)
+        (a, promotion_selectors.join_url(programme=programme, link_token=a.link_token))
+        for a in promotion_selectors.ambassadors_for(programme=programme)
     ]
     return render(
         request,
@@ -220,7 +221,9 @@ def ambassador_remove(
     request: OrganisationRequest, programme_slug: str, ambassador_id: int
 ) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    ambassador = promotion.ambassador_for(programme=programme, ambassador_id=ambassador_id)
+    ambassador = promotion_selectors.ambassador_for(
+        programme=programme, ambassador_id=ambassador_id
+    )
     name = ambassador.user.name
     promotion.ambassador_remove(ambassador=ambassador, actor=request.membership)
     messages.success(request, f"{name} is no longer an ambassador; their link stops counting.")
