@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from openmentor.core.models import OneClickUse
 
@@ -28,23 +29,37 @@ class LinkError(Exception):
         self.expired = expired
 
 
-def link_token(*, purpose: str, payload: dict[str, Any]) -> str:
-    """A URL-safe token naming `purpose` and `payload` (plain JSON values)."""
-    return signing.dumps({"purpose": purpose, **payload}, salt=f"{SALT}:{purpose}", compress=True)
+def link_token(
+    *, purpose: str, payload: dict[str, Any], issued_at: dt.datetime | None = None
+) -> str:
+    """A URL-safe token naming `purpose` and `payload` (plain JSON values).
+
+    Its age is counted from `issued_at` (now by default), signed with the rest: the
+    moment a background step acted, so links age on the product's clock, not a worker's.
+    """
+    issued = int((issued_at or timezone.now()).timestamp())
+    return signing.dumps(
+        {"purpose": purpose, "iat": issued, **payload}, salt=f"{SALT}:{purpose}", compress=True
+    )
 
 
-def link_read(token: str, *, purpose: str, max_age: dt.timedelta) -> dict[str, Any]:
+def link_read(
+    token: str, *, purpose: str, max_age: dt.timedelta, now: dt.datetime | None = None
+) -> dict[str, Any]:
     """The payload of a link made for `purpose` at most `max_age` ago, or LinkError."""
+    invalid = "This link is not valid: it may have been cut short or changed."
     try:
-        data = signing.loads(token, salt=f"{SALT}:{purpose}", max_age=max_age)
-    except signing.SignatureExpired as error:
-        raise LinkError(
-            "This link has expired. Open OpenMentor to do this instead.", expired=True
-        ) from error
+        data = signing.loads(token, salt=f"{SALT}:{purpose}")
     except signing.BadSignature as error:
-        raise LinkError("This link is not valid: it may have been cut short or changed.") from error
+        raise LinkError(invalid) from error
     if not isinstance(data, dict) or data.get("purpose") != purpose:
-        raise LinkError("This link is not valid: it may have been cut short or changed.")
+        raise LinkError(invalid)
+    issued = data.get("iat")
+    if not isinstance(issued, int):
+        raise LinkError(invalid)
+    age = (now or timezone.now()).timestamp() - issued
+    if age > max_age.total_seconds():
+        raise LinkError("This link has expired. Open OpenMentor to do this instead.", expired=True)
     return data
 
 

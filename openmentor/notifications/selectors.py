@@ -42,3 +42,24 @@ def preferences_for(*, membership: Membership) -> dict[str, str]:
         ).values_list("category", "email")
     )
     return {str(c): chosen.get(c, str(EmailChoice.IMMEDIATE)) for c in Category.values}
+
+
+def with_unread_count(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Adds `unread_notification_count` to each membership (a subquery, not a query)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    unread = (
+        Notification.objects.filter(
+            user_id=OuterRef("user_id"),
+            organisation_id=OuterRef("organisation_id"),
+            read_at__isnull=True,
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return memberships.annotate(
+        unread_notification_count=Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+    )

@@ -112,6 +112,7 @@ def _nudge(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> in
         token = link_token(
             purpose=PROPOSE_PURPOSE,
             payload={"m": mentorship.pk, "u": person.pk, "s": action.step},
+            issued_at=now,
         )
         propose = _site(reverse("nudge_propose", args=[token]))
         text = STEP_TEXT[action.step].format(partner=partner.name)
@@ -211,7 +212,9 @@ def _warn(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> int
         (mentorship.mentor, mentorship.mentee),
         (mentorship.mentee, mentorship.mentor),
     ):
-        token = link_token(purpose=KEEP_OPEN_PURPOSE, payload={"w": warning.pk, "u": person.pk})
+        token = link_token(
+            purpose=KEEP_OPEN_PURPOSE, payload={"w": warning.pk, "u": person.pk}, issued_at=now
+        )
         keep = _site(reverse("closure_keep_open", args=[token]))
         text = (
             f"Your mentorship with {partner.name} will close on "
@@ -290,7 +293,7 @@ def closure_keep_open(*, token: str, now: dt.datetime) -> KeepOpenOutcome:
     Works once; a second click, or the partner's after the first, changes nothing and
     says so. A mentorship already closed stays closed (the link says how to get a match).
     """
-    data = link_read(token, purpose=KEEP_OPEN_PURPOSE, max_age=dt.timedelta(days=60))
+    data = link_read(token, purpose=KEEP_OPEN_PURPOSE, max_age=dt.timedelta(days=60), now=now)
     try:
         warning_id, user_id = int(data["w"]), int(data["u"])
     except (KeyError, TypeError, ValueError) as error:
