@@ -14,6 +14,7 @@ from django_tasks import task
 from openmentor.core.scheduler import periodic
 from openmentor.tracking.selectors import LadderAction, ladder_due
 from openmentor.tracking.services.ladder import ladder_apply
+from openmentor.tracking.services.outcomes import meetings_settle, pulses_open
 
 SWEEP_EVERY_MINUTES = 10
 
@@ -51,3 +52,16 @@ def ladder_step(*, mentorship_id: int, action: str, step: int, spell_start: str,
 def ladder_tick(minute: dt.datetime) -> None:
     if minute.minute % SWEEP_EVERY_MINUTES == 0:
         ladder_sweep.enqueue(at=minute.isoformat())
+
+
+@periodic("tracking.meetings_settle")
+def meetings_settle_tick(minute: dt.datetime) -> None:
+    """Every five minutes: meetings whose room has closed get their outcome and questions."""
+    if minute.minute % 5 == 0:
+        meetings_settle(now=minute)
+
+
+@periodic("tracking.pulses")
+def pulses_tick(minute: dt.datetime) -> None:
+    if minute.hour == 8 and minute.minute == 0:
+        pulses_open(now=minute)

@@ -174,7 +174,7 @@ def _tell_managers(mentorship: Mentorship, action: LadderAction, now: dt.datetim
             url=reverse("programme_health", args=[organisation.slug, mentorship.programme.slug]),
             email=EmailSpec(
                 subject=f"A pair has gone quiet in {mentorship.programme.name}",
-                template="tracking/email/manager_alert",
+                template="notifications/email/alert",
                 context={"name": manager.name, "text": text},
             ),
         )

@@ -1,0 +1,23 @@
+"""What feedback does when another app's signal says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from openmentor.feedback.models import Checkin
+from openmentor.feedback.surveys.services import checkin_open
+from openmentor.mentorships.models import Mentorship
+from openmentor.mentorships.signals import mentorship_ended
+
+
+@receiver(mentorship_ended)
+def closing_survey_on_end(sender: type, *, mentorship: Mentorship, **kwargs: Any) -> None:
+    # Both members get the closing survey (usefulness and the NPS question).
+    checkin_open(
+        mentorship=mentorship,
+        survey=Checkin.Survey.CLOSING,
+        now=mentorship.ended_at or timezone.now(),
+    )
