@@ -15,9 +15,11 @@ from openmentor.mentorships.signals import mentorship_ended
 
 @receiver(mentorship_ended)
 def closing_survey_on_end(sender: type, *, mentorship: Mentorship, **kwargs: Any) -> None:
-    # Both members get the closing survey (usefulness and the NPS question).
+    # Both members get the closing survey (usefulness and the NPS question), in the app:
+    # the partner's e-mail at this moment is the kind no-fault one, and nothing else.
     checkin_open(
         mentorship=mentorship,
         survey=Checkin.Survey.CLOSING,
         now=mentorship.ended_at or timezone.now(),
+        email=False,
     )

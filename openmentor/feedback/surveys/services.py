@@ -248,9 +248,10 @@ def _checkin_notice(checkin: Checkin, partner: User) -> tuple[str, str]:
 
 @transaction.atomic
 def checkin_open(
-    *, mentorship: Mentorship, survey: str, period: int = 0, now: dt.datetime
+    *, mentorship: Mentorship, survey: str, period: int = 0, now: dt.datetime, email: bool = True
 ) -> list[Checkin]:
-    """Opens a check-in for both members (once per person, survey and period)."""
+    """Opens a check-in for both members (once per person, survey and period); with
+    `email=False` the notice is in the app only."""
     survey = str(Checkin.Survey(survey))
     organisation = mentorship.programme.organisation
     made = []
@@ -280,7 +281,9 @@ def checkin_open(
                 subject=subject,
                 template="feedback/email/checkin",
                 context={"name": person.name, "text": text, "url": _site(page)},
-            ),
+            )
+            if email
+            else None,
         )
     return made
 
