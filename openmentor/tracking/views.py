@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from openmentor.core.forms import errors_to_form
 from openmentor.core.links import LinkError, link_claim
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
@@ -73,7 +74,7 @@ def away(request: OrganisationRequest) -> HttpResponse:
                     away_until=form.cleaned_data["away_until"],
                 )
             except ValidationError as error:
-                form.add_error("away_until", error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, "Saved.")
                 return redirect("away", request.organisation.slug)

@@ -105,9 +105,9 @@ def test_the_weekly_digest_gathers_what_the_person_chose_for_it(
 ) -> None:
     client = client_for(tenant.participant)
     url = reverse("notification_preferences", args=[tenant.organisation.slug])
-    choices = {
-        c: "immediate" for c in ["feedback", "mentorship", "meetings", "milestones", "alerts"]
-    }
+    choices = dict.fromkeys(
+        ["feedback", "mentorship", "meetings", "milestones", "alerts"], "immediate"
+    )
     assert client.post(url, {**choices, "nudges": "weekly"}).status_code == 400
     assert not NotificationPreference.objects.exists()
     assert client.post(url, {**choices, "nudges": "digest"}).status_code == 302
