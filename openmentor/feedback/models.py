@@ -63,6 +63,8 @@ class MeetingFeedback(models.Model):
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
     shared = models.BooleanField(default=False)
+    # Answers to the programme's own questions (SurveyQuestion id → answer).
+    answers = models.JSONField(default=dict, blank=True)
     requested_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
 
@@ -115,6 +117,7 @@ class Checkin(models.Model):
     nps = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
     shared = models.BooleanField(default=False)
+    answers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -140,3 +143,43 @@ class Checkin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} check-in of {self.author_id} on {self.mentorship_id}"
+
+
+class SurveyQuestion(models.Model):
+    """A programme's own question added to one of its surveys, of the same kinds as the
+    enrolment questionnaire (programmes.Question.Kind). Answers are kept with each
+    MeetingFeedback or Checkin (`answers`, keyed by this question's id)."""
+
+    class Survey(models.TextChoices):
+        MEETING = "meeting", "After each meeting"
+        PAIRING_FIT = "pairing_fit", "Pairing fit"
+        PULSE = "pulse", "Pulse"
+        CLOSING = "closing", "Closing survey"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="survey_questions"
+    )
+    survey = models.CharField(max_length=12, choices=Survey.choices)
+    kind = models.CharField(max_length=10)
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=False)
+    choices = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(survey__in=["meeting", "pairing_fit", "pulse", "closing"]),
+                name="survey_question_survey_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["single", "multiple", "text", "scale", "skills"]),
+                name="survey_question_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -46,4 +46,18 @@ def checkin_id(organisation: Organisation, values: dict[str, Any]) -> int:
     return Checkin.objects.get(mentorship=mentorship, author=mentorship.mentee).pk
 
 
-MAKERS = {"feedback_id": feedback_id, "checkin_id": checkin_id}
+def survey_question_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    from openmentor.feedback.models import SurveyQuestion
+    from openmentor.programmes.models import Programme
+
+    programme = Programme.objects.get(organisation=organisation, slug=values["programme_slug"])
+    return SurveyQuestion.objects.create(
+        programme=programme, survey="pulse", kind="scale", text="How clear are your goals?"
+    ).pk
+
+
+MAKERS = {
+    "feedback_id": feedback_id,
+    "checkin_id": checkin_id,
+    "survey_question_id": survey_question_id,
+}

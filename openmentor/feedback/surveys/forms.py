@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 
 from openmentor.feedback.forms import RATING_CHOICES, RATING_MESSAGE
-from openmentor.feedback.models import Checkin
+from openmentor.feedback.models import Checkin, SurveyQuestion
+from openmentor.programmes.models import Question
 
 SHARE_HELP = (
     "Unticked, the programme team sees your answers only in averages over many people. "
@@ -58,10 +59,18 @@ class MeetingFeedbackForm(forms.Form):
     comment = _comment()
     shared = _share()
 
-    def __init__(self, *args: Any, ask_happened: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ask_happened: bool, extra: dict[str, forms.Field], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not ask_happened:
             del self.fields["happened"]
+        comment, shared = self.fields.pop("comment"), self.fields.pop("shared")
+        self.fields.update(extra)  # the programme's own questions, before the comment
+        self.fields["comment"], self.fields["shared"] = comment, shared
+
+    def custom(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k.startswith("q_")}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -72,7 +81,9 @@ class MeetingFeedbackForm(forms.Form):
 
 
 class CheckinForm(forms.Form):
-    def __init__(self, *args: Any, survey: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, survey: str, extra: dict[str, forms.Field], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if survey == Checkin.Survey.PAIRING_FIT:
             self.fields["comfortable"] = forms.ChoiceField(
@@ -114,4 +125,41 @@ class CheckinForm(forms.Form):
                     },
                 )
             self.fields["shared"] = _share()
+        self.fields.update(extra)  # the programme's own questions
         self.fields["comment"] = _comment()
+
+
+class SurveyQuestionForm(forms.Form):
+    survey = forms.ChoiceField(
+        label="Survey",
+        choices=SurveyQuestion.Survey.choices,
+        error_messages={"required": "Choose the survey.", "invalid_choice": "Choose the survey."},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of question",
+        choices=Question.Kind.choices,
+        error_messages={
+            "required": "Choose the kind of question.",
+            "invalid_choice": "Choose the kind of question.",
+        },
+    )
+    text = forms.CharField(
+        label="Question",
+        max_length=300,
+        error_messages={
+            "required": "Write the question.",
+            "max_length": "Keep the question under 300 characters.",
+        },
+    )
+    help_text = forms.CharField(label="Help text (optional)", required=False, max_length=300)
+    choices = forms.CharField(
+        label="Answers to choose from (one a line; single and multiple choice)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    required = forms.BooleanField(label="An answer is required", required=False)
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["choices"] = data.get("choices", "").splitlines()
+        return data

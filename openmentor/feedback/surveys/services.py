@@ -18,6 +18,7 @@ from django.utils import timezone
 from openmentor.accounts.models import User
 from openmentor.core.links import LinkError, link_claim, link_read, link_token
 from openmentor.feedback.models import Checkin, MeetingFeedback
+from openmentor.feedback.surveys.builder import custom_answers_clean, survey_questions
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Activity, Mentorship
@@ -165,6 +166,7 @@ def meeting_feedback_submit(
     happened: object = None,
     comment: object = "",
     shared: bool = False,
+    custom: dict[str, Any] | None = None,
     now: dt.datetime,
 ) -> MeetingFeedback:
     """Saves (or changes) a member's answer about a meeting. Only its author may answer;
@@ -185,6 +187,12 @@ def meeting_feedback_submit(
     else:
         feedback.rating = _rating(rating)
     feedback.comment, feedback.shared = comment, bool(shared)
+    programme = feedback.mentorship.programme
+    feedback.answers = custom_answers_clean(
+        programme=programme,
+        questions=survey_questions(programme=programme, survey="meeting"),
+        answers=custom or {},
+    )
     feedback.answered_at = feedback.answered_at or now
     feedback.save()
     _record_feedback(feedback)
@@ -341,6 +349,11 @@ def checkin_submit(
     else:
         checkin.rating = _rating(answers.get("rating"))
         checkin.nps = _rating(answers.get("nps"), field="nps", low=0, high=10)
+    checkin.answers = custom_answers_clean(
+        programme=mentorship.programme,
+        questions=survey_questions(programme=mentorship.programme, survey=checkin.survey),
+        answers=answers,
+    )
     checkin.answered_at = checkin.answered_at or now
     checkin.save()
     data: dict[str, Any] = {"survey": checkin.survey}

@@ -6,18 +6,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openmentor.core.forms import errors_to_form
 from openmentor.core.links import LinkError
-from openmentor.feedback.models import Checkin
-from openmentor.feedback.surveys import selectors, services
-from openmentor.feedback.surveys.forms import CheckinForm, MeetingFeedbackForm
+from openmentor.feedback.models import Checkin, SurveyQuestion
+from openmentor.feedback.surveys import builder, selectors, services
+from openmentor.feedback.surveys.builder import form_fields, survey_questions
+from openmentor.feedback.surveys.forms import CheckinForm, MeetingFeedbackForm, SurveyQuestionForm
 from openmentor.mentorships.selectors import partner_for
 from openmentor.mentorships.services.lifecycle import NO_FAULT
-from openmentor.organisations.access import OrganisationRequest, organisation_view
+from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
+from openmentor.programmes.access import programme_for
 
 
 @organisation_view()
@@ -29,10 +31,14 @@ def meeting_feedback(request: OrganisationRequest, feedback_id: int) -> HttpResp
     initial = {"rating": feedback.rating, "comment": feedback.comment, "shared": feedback.shared}
     if feedback.happened is not None:
         initial["happened"] = "yes" if feedback.happened else "no"
+    programme = feedback.mentorship.programme
+    questions = survey_questions(programme=programme, survey="meeting")
+    initial.update({f"q_{key}": value for key, value in feedback.answers.items()})
     form = MeetingFeedbackForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
         ask_happened=feedback.ask_happened,
+        extra=form_fields(questions, programme),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,6 +49,7 @@ def meeting_feedback(request: OrganisationRequest, feedback_id: int) -> HttpResp
                 happened=form.cleaned_data.get("happened"),
                 comment=form.cleaned_data["comment"],
                 shared=form.cleaned_data["shared"],
+                custom=form.custom(),
                 now=timezone.now(),
             )
         except ValidationError as error:
@@ -78,7 +85,13 @@ def meeting_rating_link(request: HttpRequest, token: str) -> HttpResponse:
 def checkin_answer(request: OrganisationRequest, checkin_id: int) -> HttpResponse:
     checkin = selectors.own_checkin(membership=request.membership, checkin_id=checkin_id)
     partner = partner_for(checkin.mentorship, request.user)
-    form = CheckinForm(request.POST if request.method == "POST" else None, survey=checkin.survey)
+    programme = checkin.mentorship.programme
+    questions = survey_questions(programme=programme, survey=checkin.survey)
+    form = CheckinForm(
+        request.POST if request.method == "POST" else None,
+        survey=checkin.survey,
+        extra=form_fields(questions, programme),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.checkin_submit(
@@ -104,3 +117,48 @@ def checkin_answer(request: OrganisationRequest, checkin_id: int) -> HttpRespons
         {"checkin": checkin, "partner": partner, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@organisation_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def survey_builder(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
+    form = SurveyQuestionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            builder.survey_question_add(
+                programme=programme, manager=request.membership, values=form.values()
+            )
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(request, "The question is added.")
+            return redirect("survey_builder", request.organisation.slug, programme.slug)
+    results = builder.survey_results(programme=programme)
+    surveys = [
+        (label, [r for r in results if r.question.survey == value])
+        for value, label in SurveyQuestion.Survey.choices
+    ]
+    return render(
+        request,
+        "feedback/surveys/builder.html",
+        {
+            "programme": programme,
+            "form": form,
+            "surveys": surveys,
+            "shown_from": builder.SHOWN_FROM,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@organisation_view(roles=MANAGERS)
+@require_http_methods(["POST"])
+def survey_question_delete(
+    request: OrganisationRequest, programme_slug: str, survey_question_id: int
+) -> HttpResponse:
+    programme = programme_for(request, programme_slug)
+    question = get_object_or_404(SurveyQuestion, pk=survey_question_id, programme=programme)
+    builder.survey_question_remove(question=question, manager=request.membership)
+    messages.success(request, "The question is removed; answers already given are kept.")
+    return redirect("survey_builder", request.organisation.slug, programme.slug)
