@@ -15,7 +15,11 @@ from openmentor.core.scheduler import periodic
 from openmentor.tracking.selectors import LadderAction, ladder_due
 from openmentor.tracking.services.ladder import ladder_apply
 from openmentor.tracking.services.milestones import milestones_record
-from openmentor.tracking.services.outcomes import meetings_settle, pulses_open
+from openmentor.tracking.services.outcomes import (
+    meetings_settle,
+    pairing_fits_open,
+    pulses_open,
+)
 
 SWEEP_EVERY_MINUTES = 10
 
@@ -60,6 +64,7 @@ def meetings_settle_tick(minute: dt.datetime) -> None:
     """Every five minutes: meetings whose room has closed get their outcome and questions."""
     if minute.minute % 5 == 0:
         meetings_settle(now=minute)
+        pairing_fits_open(now=minute)
         milestones_record(now=minute)
 
 

@@ -303,3 +303,15 @@ def test_pulse_at_day_30_then_every_60_and_closing_survey_at_the_end(
     )
     closing.refresh_from_db()
     assert closing.nps == 9
+
+
+def test_a_meeting_logged_as_held_elsewhere_opens_the_pairing_fit(pair: Mentorship) -> None:
+    from openmentor.mentorships.services.journey import meeting_log_external
+    from openmentor.tracking.services.outcomes import pairing_fits_open
+
+    meeting_log_external(
+        mentorship=pair, user=pair.mentee, held_on=timezone.localdate(), duration_minutes=30
+    )
+    assert pairing_fits_open(now=timezone.now()) == 1
+    assert pairing_fits_open(now=timezone.now()) == 0
+    assert Checkin.objects.filter(mentorship=pair, survey="pairing_fit").count() == 2

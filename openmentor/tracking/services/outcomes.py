@@ -108,3 +108,29 @@ def pulses_open(*, now: dt.datetime) -> int:
         checkin_open(mentorship=m, survey=Checkin.Survey.PULSE, period=period, now=now)
         count += 1
     return count
+
+
+def pairing_fits_open(*, now: dt.datetime) -> int:
+    """The pairing fit for pairs whose first meeting was held some other way than a settled
+    call (logged as held elsewhere, say): mentorships with a meeting held in the last week
+    and no pairing fit yet; returns how many were looked at. Two queries, then a few per
+    mentorship looked at."""
+    recent = set(
+        Activity.objects.filter(
+            kind=ActivityKind.MEETING_HELD,
+            occurred_at__gte=now - LOOK_BACK,
+            mentorship__status=Mentorship.Status.ACTIVE,
+        ).values_list("mentorship_id", flat=True)
+    )
+    asked = set(
+        Checkin.objects.filter(
+            mentorship_id__in=recent, survey=Checkin.Survey.PAIRING_FIT
+        ).values_list("mentorship_id", flat=True)
+    )
+    opened = 0
+    for mentorship in Mentorship.objects.filter(pk__in=recent - asked).select_related(
+        "programme__organisation", "mentor", "mentee"
+    ):
+        pairing_fit_open_if_due(mentorship=mentorship, now=now)
+        opened += 1
+    return opened
