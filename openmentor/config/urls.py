@@ -18,7 +18,10 @@ urlpatterns = [
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
     path("", include("openmentor.feedback.urls")),
+    path("", include("openmentor.feedback.surveys.urls")),
     path("", include("openmentor.video.urls")),
+    path("", include("openmentor.notifications.urls")),
+    path("", include("openmentor.tracking.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

@@ -40,6 +40,7 @@ def email_send(
     template: str,
     context: dict[str, Any],
     attachments: list[Attachment] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Renders `<template>.txt` (and `.html` if present) and queues delivery on commit.
 
@@ -62,6 +63,11 @@ def email_send(
     ]
     transaction.on_commit(
         lambda: email_deliver.enqueue(
-            to=to, subject=" ".join(subject.split()), text=text, html=html, attachments=payload
+            to=to,
+            subject=" ".join(subject.split()),
+            text=text,
+            html=html,
+            attachments=payload,
+            headers=headers or {},
         )
     )

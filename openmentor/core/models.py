@@ -62,3 +62,17 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.minute:%Y-%m-%d %H:%M}"
+
+
+class OneClickUse(models.Model):
+    """A one-click link that has been used: its second click finds this row and does nothing.
+
+    Only the SHA-256 of the link's token is kept, so the table gives no working link away.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=40)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link used at {self.used_at:%Y-%m-%d %H:%M}"

@@ -17,10 +17,15 @@ def email_deliver(
     text: str,
     html: str | None = None,
     attachments: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> int:
     """Sends one e-mail; attachments are dicts of filename, base64 content and mimetype."""
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        headers=headers or None,
     )
     if html:
         message.attach_alternative(html, "text/html")

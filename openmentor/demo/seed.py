@@ -328,6 +328,13 @@ def seed_demo(seed: int = 2026) -> bool:
         mentor_id=enrolments["mentor1@northwind.example"].user_id,
         mentee_id=enrolments["mentee1@northwind.example"].user_id,
     )
+    # The history above was written straight into its tables: record it as activity too,
+    # so the programme's relationship health has something to read on the first visit.
+    from django.apps import apps
+
+    from openmentor.tracking.backfill import activity_backfill
+
+    activity_backfill(apps.get_model, now=timezone.now())
     event_record(organisation=organisation, actor=owner, kind=EventKind.ORGANISATION_CREATED)
     return True
 

@@ -54,7 +54,7 @@ class CheckinForm(forms.Form):
 class EndForm(forms.Form):
     reason = forms.ChoiceField(
         label="What is the main reason?",
-        choices=Mentorship.EndReason.choices,
+        choices=[c for c in Mentorship.EndReason.choices if c[0] != Mentorship.EndReason.INACTIVE],
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose the reason that fits best.",

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from openmentor.accounts.models import User
 from openmentor.core.events import EventKind, event_record
 from openmentor.feedback.models import MentorshipRating
+from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 
@@ -94,6 +95,14 @@ def rating_submit(
         actor=author,
         kind=EventKind.FEEDBACK_GIVEN,
         data={"mentorship": mentorship.pk, "moment": moment},
+    )
+    activity_record(
+        mentorship=mentorship,
+        kind=ActivityKind.FEEDBACK_GIVEN,
+        key=f"rating:{made.pk}",
+        actor=author,
+        at=made.created_at,
+        data={"moment": moment},
     )
     return made
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils import timezone
 
 from openmentor.matching.models import MatchingPin, MatchingSettings
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship, RematchRequest
@@ -159,6 +160,12 @@ def build_problem(
         capacity = (
             profile.mentor_capacity if profile is not None else programme.default_mentor_capacity
         ) - mentors_busy.get(user_id, 0)
+        if (
+            profile is not None
+            and profile.away_until
+            and profile.away_until >= timezone.localdate()
+        ):
+            capacity = 0  # away: no new mentee until they are back
         mentors.append({**person(user_id, mentor=True), "capacity": max(0, capacity)})
 
     mentee_set = {m["id"] for m in mentees}

@@ -14,6 +14,8 @@ from openmentor.mentorships.signals import mentorship_ended
 
 @receiver(mentorship_ended)
 def meetings_cancel_on_mentorship_end(
-    sender: type, *, mentorship: Mentorship, actor: User, **kwargs: Any
+    sender: type, *, mentorship: Mentorship, actor: User | None, **kwargs: Any
 ) -> None:
-    meetings_cancel_for_ended(mentorship=mentorship, actor=actor)
+    # A mentorship closed for a long silence has no author: the mentor stands in as the
+    # one whose calendar sends the cancellations.
+    meetings_cancel_for_ended(mentorship=mentorship, actor=actor or mentorship.mentor)

@@ -28,6 +28,7 @@ from openmentor.meetings.models import (
     MeetingSeries,
     feed_token,
 )
+from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Organisation
 
@@ -272,6 +273,16 @@ def _answer(meeting: Meeting, *, actor: User, status: str, kind: str) -> list[Me
         row.sequence += 1
         row.save(update_fields=["status", "sequence", "updated_at"])
     _record(answered[0], kind, actor)
+    if status == Meeting.Status.ACCEPTED:
+        for row in answered:
+            activity_record(
+                mentorship=row.mentorship,
+                kind=ActivityKind.MEETING_SCHEDULED,
+                key=f"scheduled:{row.pk}",
+                actor=actor,
+                at=now,
+                data={"meeting": row.pk, "starts_at": row.starts_at.isoformat()},
+            )
     _send(answered, kind=kind, actor=actor)
     return answered
 

@@ -31,6 +31,8 @@ class Mentorship(models.Model):
         SCHEDULE = "schedule", "Our schedules did not fit"
         CHEMISTRY = "chemistry", "It was not the right fit"
         OTHER = "other", "Something else"
+        # Set by the nudge ladder only, never offered in the ending form.
+        INACTIVE = "inactive", "Closed after a long quiet spell"
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="mentorships"
@@ -300,3 +302,79 @@ class ExternalMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"Meeting on {self.held_on} (self-reported)"
+
+
+class Activity(models.Model):
+    """One thing that happened in a mentorship, recorded once where it happens.
+
+    The activity record: relationship health, nudges and reports read these rows rather
+    than reconstructing history from the current state of meetings, messages and ratings.
+    `key` names the happening (`held:meeting:12`), so recording it again is a no-op.
+    Written only through `mentorships.activity.activity_record`.
+    """
+
+    class Kind(models.TextChoices):
+        MATCHED = "matched", "Matched"
+        STARTED = "started", "Agreement accepted"
+        MEETING_SCHEDULED = "meeting_scheduled", "Meeting scheduled"
+        MEETING_HELD = "meeting_held", "Meeting held"
+        MEETING_MISSED = "meeting_missed", "Meeting missed"
+        FEEDBACK_GIVEN = "feedback_given", "Feedback given"
+        CHECKIN_ANSWERED = "checkin_answered", "Check-in answered"
+        GOAL_REACHED = "goal_reached", "Goal reached"
+        MESSAGE_SENT = "message_sent", "Message sent"
+        NUDGED = "nudged", "Nudged"
+        MANAGER_ALERTED = "manager_alerted", "Manager alerted"
+        CLOSURE_WARNED = "closure_warned", "Warned of closing"
+        KEPT_OPEN = "kept_open", "Kept open after a warning"
+        MILESTONE = "milestone", "Milestone reached"
+        ENDED = "ended", "Ended"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="activities"
+    )
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+    key = models.CharField(max_length=120, unique=True)
+    # Small facts about the happening (meeting id, source, the mentee's shared rating);
+    # never a private comment.
+    data = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["mentorship", "kind", "occurred_at"]),
+            models.Index(fields=["programme", "kind", "occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "matched",
+                        "started",
+                        "meeting_scheduled",
+                        "meeting_held",
+                        "meeting_missed",
+                        "feedback_given",
+                        "checkin_answered",
+                        "goal_reached",
+                        "message_sent",
+                        "nudged",
+                        "manager_alerted",
+                        "closure_warned",
+                        "kept_open",
+                        "milestone",
+                        "ended",
+                    ]
+                ),
+                name="activity_kind_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in mentorship {self.mentorship_id} at {self.occurred_at:%Y-%m-%d}"

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from openmentor.mentorships.models import (
     OPEN_STATUSES,
+    Activity,
     EndingReflection,
     ExternalMeeting,
     Goal,
@@ -250,3 +251,13 @@ def open_mentorship_count_as_mentor(*, organisation: Organisation, user: User) -
     return Mentorship.objects.filter(
         programme__organisation=organisation, mentor=user, status__in=OPEN_STATUSES
     ).count()
+
+
+def milestones_for(*, mentorship: Mentorship) -> list[Activity]:
+    """The pair's milestones (first and fifth meeting, the programme's halfway point) and
+    goals reached, oldest first, from the activity record."""
+    return list(
+        Activity.objects.filter(
+            mentorship=mentorship, kind__in=[Activity.Kind.MILESTONE, Activity.Kind.GOAL_REACHED]
+        ).order_by("occurred_at", "pk")
+    )

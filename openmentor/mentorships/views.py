@@ -82,6 +82,7 @@ def _render_detail(
         "notes": selectors.notes_for_member(mentorship=mentorship, user=user),
         "reflection": selectors.reflection_of(mentorship=mentorship, author=user),
         "external_meetings": selectors.external_meetings_for(mentorship),
+        "milestones": selectors.milestones_for(mentorship=mentorship),
         "icebreakers": (
             selectors.icebreakers_by_meeting(programme=mentorship.programme)
             if held < 2 and mentorship.status != Mentorship.Status.ENDED

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmentor.core.email import email_send
+from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Mentorship
 from openmentor.messaging.attachments import inspect_attachment
 from openmentor.messaging.live import message_broadcast
@@ -94,6 +95,13 @@ def message_send(
         message.save()
         # Writing a message means having read the conversation up to it.
         _read_up_to(mentorship=mentorship, user=author, at=message.created_at)
+        activity_record(
+            mentorship=mentorship,
+            kind=ActivityKind.MESSAGE_SENT,
+            key=f"message:{message.pk}",
+            actor=author,
+            at=message.created_at,
+        )
         transaction.on_commit(lambda: message_broadcast(message, organisation_slug=slug))
     return message
 

@@ -39,6 +39,9 @@ class Profile(models.Model):
     # across timezones and daylight-saving changes is exact.
     availability = models.JSONField(default=list, blank=True)
     mentor_capacity = models.PositiveSmallIntegerField(default=2)
+    # A mentor away (leave, a busy quarter) until this date, inclusive: nobody nudges their
+    # mentorships and matching proposes no new mentee to them meanwhile.
+    away_until = models.DateField(null=True, blank=True)
     photo = models.ImageField(upload_to="photos/%Y/%m/", null=True, blank=True)
     # 0-100, recomputed on every save by people.services; stored for fast filtering.
     completeness = models.PositiveSmallIntegerField(default=0)

@@ -285,3 +285,25 @@ def self_identification_clear(*, organisation: Organisation, user: User) -> bool
     """Deletes the person's answers; True if there were any."""
     deleted, _ = SelfIdentification.objects.filter(organisation=organisation, user=user).delete()
     return deleted > 0
+
+
+@transaction.atomic
+def profile_set_away(*, organisation: Organisation, user: User, away_until: Any) -> Profile:
+    """Sets (or, with None, clears) the date until which the person is away.
+
+    Refuses a date in the past or more than a year ahead.
+    """
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if away_until is not None:
+        today = timezone.localdate()
+        if away_until < today:
+            raise ValidationError({"away_until": "Choose today or a later date."})
+        if away_until > today + dt.timedelta(days=366):
+            raise ValidationError({"away_until": "Choose a date within a year."})
+    profile, _ = profile_get_or_create(organisation=organisation, user=user)
+    profile.away_until = away_until
+    profile.save(update_fields=["away_until", "updated_at"])
+    return profile

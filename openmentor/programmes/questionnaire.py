@@ -7,7 +7,7 @@ service (which re-checks, so that no caller can store an answer the form would r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 
@@ -50,7 +50,18 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def answer_clean(question: Question, value: Any, *, skills: list[str]) -> Any:
+class AskedQuestion(Protocol):
+    """What answer_clean reads of a question: the enrolment questionnaire's, or a
+    survey's (feedback.SurveyQuestion), which use the same kinds."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def choices(self) -> Any: ...
+
+
+def answer_clean(question: AskedQuestion, value: Any, *, skills: list[str]) -> Any:
     """Returns the answer as stored (str, list[str] or int), or raises ValidationError."""
     kind = question.kind
     if kind == Question.Kind.SINGLE:

@@ -25,6 +25,7 @@ ORDER = [
     "config",
     "demo",
     "dashboard",
+    "tracking",
     "video",
     "feedback",
     "messaging",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "openmentor.matching",
     "openmentor.feedback",
     "openmentor.video",
+    "openmentor.tracking",
     "openmentor.dashboard",
     "openmentor.demo",
 ]
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openmentor.organisations.context_processors.organisation_navigation",
+                "openmentor.notifications.context_processors.notification_count",
             ],
         },
     },

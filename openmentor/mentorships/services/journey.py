@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openmentor.core.events import EventKind, event_record
+from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import (
     ExternalMeeting,
     Goal,
@@ -74,6 +75,14 @@ def _celebrate_if_reached(goal: Goal, mentorship: Mentorship, user: User) -> boo
         actor=user,
         kind=EventKind.GOAL_REACHED,
         data={"mentorship": mentorship.pk, "goal": goal.pk},
+    )
+    activity_record(
+        mentorship=mentorship,
+        kind=ActivityKind.GOAL_REACHED,
+        key=f"goal:{goal.pk}",
+        actor=user,
+        at=goal.reached_at,
+        data={"goal": goal.pk},
     )
     _notify(
         mentorship,
@@ -233,6 +242,15 @@ def meeting_log_external(
         actor=user,
         kind=EventKind.MEETING_LOGGED_EXTERNAL,
         data={"mentorship": mentorship.pk, "minutes": duration_minutes, "self_reported": True},
+    )
+    activity_record(
+        mentorship=mentorship,
+        kind=ActivityKind.MEETING_HELD,
+        key=f"held:external:{meeting.pk}",
+        actor=user,
+        # Noon of the day held: a date only, and noon is that day in every timezone near it.
+        at=dt.datetime.combine(held_on, dt.time(12), tzinfo=dt.UTC),
+        data={"source": "logged", "external": meeting.pk, "minutes": duration_minutes},
     )
     return meeting
 

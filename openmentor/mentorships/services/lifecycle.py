@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from openmentor.core.email import email_send
 from openmentor.core.events import EventKind, event_record
+from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import (
     OPEN_STATUSES,
     EndingReflection,
@@ -200,6 +201,14 @@ def mentorship_create(
         kind=EventKind.MENTORSHIP_CREATED,
         data={"mentorship": mentorship.pk, "programme": programme.pk, "source": source},
     )
+    activity_record(
+        mentorship=mentorship,
+        kind=ActivityKind.MATCHED,
+        key=f"matched:{mentorship.pk}",
+        actor=created_by,
+        at=mentorship.created_at,
+        data={"source": source},
+    )
     url = settings.SITE_URL + mentorship_url(mentorship)
     for person, partner, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentee")):
         if not notify:
@@ -281,6 +290,13 @@ def mentorship_accept_agreement(
             actor=user,
             kind=EventKind.MENTORSHIP_STARTED,
             data={"mentorship": mentorship.pk, "programme": mentorship.programme_id},
+        )
+        activity_record(
+            mentorship=mentorship,
+            kind=ActivityKind.STARTED,
+            key=f"started:{mentorship.pk}",
+            actor=user,
+            at=now,
         )
         _notify(
             mentorship,
@@ -380,7 +396,7 @@ def mentorship_end(
     mentorship = _locked(mentorship)
     role = _require_member(mentorship, user)
     _require_open(mentorship)
-    if reason not in Mentorship.EndReason.values:
+    if reason not in Mentorship.EndReason.values or reason == Mentorship.EndReason.INACTIVE:
         raise ValidationError({"reason": "Choose the reason that fits best."})
     reflection = reflection.strip()
     if len(reflection) > MAX_TEXT:
@@ -404,6 +420,14 @@ def mentorship_end(
         kind=EventKind.MENTORSHIP_ENDED,
         data={"mentorship": mentorship.pk, "reason": reason, "rematch": want_rematch},
     )
+    activity_record(
+        mentorship=mentorship,
+        kind=ActivityKind.ENDED,
+        key=f"ended:{mentorship.pk}",
+        actor=user,
+        at=now,
+        data={"reason": reason},
+    )
     partner = mentorship.mentee if role == "mentor" else mentorship.mentor
     email_send(
         to=[partner.email],
@@ -422,6 +446,35 @@ def mentorship_end(
         (partner.pk,),
         "mentorship.ended",
         f"Your mentorship with {user.name} has ended. {NO_FAULT}",
+    )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_close_inactive(*, mentorship: Mentorship, now: Any) -> Mentorship | None:
+    """Closes a mentorship that stayed quiet through its warning (the nudge ladder's last
+    step); nobody is its author. None, changing nothing, when it is no longer active."""
+    mentorship = _locked(mentorship)
+    if mentorship.status != Mentorship.Status.ACTIVE:
+        return None
+    mentorship.ended_at = now
+    mentorship.ended_by = None
+    mentorship.end_reason = Mentorship.EndReason.INACTIVE
+    _transition(mentorship, Mentorship.Status.ENDED, None)
+    mentorship.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    _clear_matched_at(mentorship)
+    mentorship_ended.send(sender=Mentorship, mentorship=mentorship, actor=None)
+    event_record(
+        organisation=mentorship.programme.organisation,
+        kind=EventKind.MENTORSHIP_ENDED,
+        data={"mentorship": mentorship.pk, "reason": Mentorship.EndReason.INACTIVE},
+    )
+    activity_record(
+        mentorship=mentorship,
+        kind=ActivityKind.ENDED,
+        key=f"ended:{mentorship.pk}",
+        at=now,
+        data={"reason": Mentorship.EndReason.INACTIVE},
     )
     return mentorship
 
