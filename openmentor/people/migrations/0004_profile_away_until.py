@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0002_participantimport_worker_id_and_more'),
+        ('people', '0003_import_read_in_task'),
     ]
 
     operations = [
