@@ -128,10 +128,15 @@ class _Reader:
 _PERSON_KEYS = (
     "id", "capacity", "wants", "skills", "goals", "bio", "languages", "timezone",
     "availability", "department", "manager_id", "seniority", "protected", "answers", "name",
+    "offers",
 )  # fmt: skip
 
 
-def _person(r: _Reader, v: Any, path: str, mentor: bool) -> Person | None:
+def skill_set(r: _Reader, v: Any, path: str) -> tuple[str, ...]:
+    return tuple(sorted({s.strip().lower() for s in r.strings(v, path)} - {""}))
+
+
+def _person(r: _Reader, v: Any, path: str, mentor: bool, peer: bool = False) -> Person | None:
     n_err = len(r.errors)
     d = r.obj(v, path, _PERSON_KEYS)
     if d is None:
@@ -151,9 +156,12 @@ def _person(r: _Reader, v: Any, path: str, mentor: bool) -> Person | None:
         else:
             kw["wants"] = r.integer(d["wants"], f"{path}.wants", 1)
     if "skills" in d:
-        kw["skills"] = tuple(
-            sorted({s.strip().lower() for s in r.strings(d["skills"], f"{path}.skills")} - {""})
-        )
+        kw["skills"] = skill_set(r, d["skills"], f"{path}.skills")
+    if "offers" in d:
+        if not peer:
+            r.err(f"{path}.offers", "only peers have offers (mentors list skills)")
+        else:
+            kw["offers"] = skill_set(r, d["offers"], f"{path}.offers")
     for k in ("goals", "bio"):
         if k in d:
             kw[k] = r.opt_string(d[k], f"{path}.{k}") or ""
@@ -388,7 +396,8 @@ def load_problem(data: Any) -> Problem:
     d = r.obj(
         data,
         "",
-        ("version", "mentees", "mentors", "settings", "locked_pairs", "forbidden_pairs", "scores"),
+        ("version", "mode", "mentees", "mentors", "peers", "settings", "locked_pairs")
+        + ("forbidden_pairs", "scores"),
     )
     if d is None:
         raise ProblemError(["$: the problem must be a JSON object"])
@@ -397,6 +406,12 @@ def load_problem(data: Any) -> Problem:
     elif d["version"] != 1:
         r.err("version", f"unsupported version {d['version']!r} (expected 1)")
     settings = _settings(r, d["settings"]) if "settings" in d else Settings()
+    if d.get("mode", "mentoring") != "mentoring":
+        from .peer_io import load_peers  # peer mode: everyone is both (docs: Peer mode)
+
+        return load_peers(r, d, settings)
+    if "peers" in d:
+        r.err("peers", 'only in peer mode ("mode": "peer")')
     lists: dict[str, list[Person]] = {}
     for name in ("mentees", "mentors"):
         people: list[Person] = []

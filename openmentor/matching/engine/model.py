@@ -41,6 +41,9 @@ class Person:
     answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Never read by scoring or the solver; only by the fairness audit.
     protected: tuple[tuple[str, str], ...] = ()
+    # Peer mode only: skills this peer can share (``skills`` are those they want); None
+    # means the same as ``skills`` (peers learning the same things together).
+    offers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,10 @@ class Problem:
     locked_pairs: tuple[tuple[str, str], ...] = ()
     forbidden_pairs: tuple[tuple[str, str], ...] = ()
     scores: tuple[tuple[str, str, float], ...] | None = None
+    # "mentoring" (mentees and mentors, a bipartite problem) or "peer" (everyone is both:
+    # ``mentees`` and ``mentors`` then list the same peers in the same order, the mentors
+    # with the skills they offer; pairs are unordered; see peer.py).
+    mode: str = "mentoring"
 
     def wants(self, mentee: Person) -> int:
         return mentee.wants if mentee.wants is not None else self.settings.mentors_per_mentee
