@@ -54,6 +54,8 @@ class Rules:
     same_department: str = "allow"  # allow | avoid | forbid
     forbid_reporting_line: bool = True
     department_penalty: float = 0.2
+    # Reverse mentoring: only pairs whose mentor is known to be less senior than the mentee.
+    mentor_less_senior: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,9 @@ class Settings:
     related_skills: tuple[tuple[str, tuple[str, ...]], ...] = ()
     related_skill_credit: float = 0.5
     seniority_margin_years: float = 5.0
+    # "mentor_ahead" (the default) or "mentee_ahead" (reverse mentoring): who should be
+    # the more senior for the seniority factor to count.
+    seniority_direction: str = "mentor_ahead"
     availability_target_minutes: int = 120
     availability_weeks: tuple[str, ...] = ("2026-01-12", "2026-07-13")
     questions: tuple[Question, ...] = ()
