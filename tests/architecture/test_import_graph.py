@@ -25,6 +25,7 @@ ORDER = [
     "config",
     "demo",
     "dashboard",
+    "events",
     "video",
     "feedback",
     "messaging",

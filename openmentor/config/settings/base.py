@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "openmentor.matching",
     "openmentor.feedback",
     "openmentor.video",
+    "openmentor.events",
     "openmentor.dashboard",
     "openmentor.demo",
 ]
