@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("openmentor.meetings.urls")),
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
+    path("", include("openmentor.events.urls")),
     path("", include("openmentor.feedback.urls")),
     path("", include("openmentor.feedback.surveys.urls")),
     path("", include("openmentor.video.urls")),

@@ -26,7 +26,7 @@ _SKILLS_SHARED = re.compile(r"shares (?P<skills>[^;]+)")
 _SKILLS_RELATED = re.compile(r"related: (?P<skills>.+)$")
 _OVERLAP = re.compile(r"^(?P<amount>.+?) a week overlap(?: in (?P<when>.+))?$")
 _HOURS = re.compile(r"^(?:(?P<h>\d+) h)?\s*(?:(?P<m>\d+) min)?$")
-_SENIORITY = re.compile(r"mentor (?P<years>[\d.]+) years ahead")
+_SENIORITY = re.compile(r"mentor (?P<years>[\d.]+) years (?P<way>ahead|junior)")
 _ANSWERED = re.compile(r"^(?P<key>[^:]+): both answered (?P<values>.+)$")
 _GOALS = re.compile(r"similar in meaning")
 
@@ -150,7 +150,10 @@ def _line(
         if not match:
             return None
         years = float(match.group("years"))
-        return f"The mentor is {years:g} year{'s' if years != 1 else ''} further in their career"
+        plural = "s" if years != 1 else ""
+        if match.group("way") == "junior":  # reverse mentoring: the junior person mentors
+            return f"The mentor is {years:g} year{plural} earlier in their career"
+        return f"The mentor is {years:g} year{plural} further in their career"
     if factor.startswith("answers."):
         match = _ANSWERED.match(detail)
         if not match:

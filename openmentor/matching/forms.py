@@ -98,6 +98,14 @@ class MatchingSettingsForm(forms.Form):
         label="Never match someone with their manager or their manager's manager",
         required=False,
     )
+    require_junior_mentor = forms.BooleanField(
+        label="Only propose pairs whose mentor is less senior than the mentee",
+        required=False,
+        help_text=(
+            "Reverse mentoring: without this the more junior mentor is preferred, not "
+            "required. People whose seniority is unknown are then not matched."
+        ),
+    )
     min_score_percent = forms.IntegerField(
         label="Minimum match score (%)",
         min_value=0,
@@ -164,9 +172,12 @@ class MatchingSettingsForm(forms.Form):
         *args: Any,
         questions: Iterable[Question] = (),
         locked: Iterable[str] = (),
+        reverse: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not reverse:  # the setting only means something in reverse mentoring
+            del self.fields["require_junior_mentor"]
         self.question_fields: list[tuple[int, str]] = []
         for question in questions:
             name = f"question_{question.pk}"
@@ -192,6 +203,7 @@ class MatchingSettingsForm(forms.Form):
             min_availability_overlap_minutes=match_settings.min_availability_overlap_minutes,
             same_department=match_settings.same_department,
             forbid_reporting_line=match_settings.forbid_reporting_line,
+            require_junior_mentor=match_settings.require_junior_mentor,
             min_score_percent=round(match_settings.min_score * 100),
             candidates_per_mentee=match_settings.candidates_per_mentee,
             mentors_per_mentee=programme.mentors_per_mentee,

@@ -36,6 +36,9 @@ class MatchingSettings(models.Model):
         max_length=6, choices=SameDepartment.choices, default=SameDepartment.ALLOW
     )
     forbid_reporting_line = models.BooleanField(default=True)
+    # Reverse mentoring programmes: the mentor must be less senior than the mentee (else
+    # the engine only prefers it, through the seniority factor).
+    require_junior_mentor = models.BooleanField(default=False)
     min_score = models.FloatField(
         default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
     )

@@ -22,6 +22,7 @@ from openmentor.mentorships.models import OPEN_STATUSES, Mentorship, RematchRequ
 from openmentor.people.models import Profile
 from openmentor.people.selectors import protected_attributes_for
 from openmentor.programmes.models import Answer, Enrolment, Programme, Question
+from openmentor.programmes.roles import enrolment_role, is_peer
 
 
 def engine_id(user_id: int) -> str:
@@ -82,8 +83,9 @@ def build_problem(
         .select_related("user")
         .order_by("user_id", "role")
     )
-    mentee_ids = [e.user_id for e in enrolments if e.role == Enrolment.Role.MENTEE]
-    mentor_ids = [e.user_id for e in enrolments if e.role == Enrolment.Role.MENTOR]
+    peer = is_peer(programme)
+    mentee_ids = [e.user_id for e in enrolments if e.role == enrolment_role(programme, "mentee")]
+    mentor_ids = [e.user_id for e in enrolments if e.role == enrolment_role(programme, "mentor")]
     if mentee_user_ids is not None:
         mentee_ids = [u for u in mentee_ids if u in mentee_user_ids]
     everyone = set(mentee_ids) | set(mentor_ids)
@@ -101,6 +103,10 @@ def build_problem(
         .annotate(n=Count("id"))
         .values_list("mentor_id", "n")
     )
+    if peer:  # a peer's pairs in this programme, on either side, count against one limit
+        from openmentor.matching.problem_peer import peer_pair_counts, peer_problem
+
+        mentors_busy = peer_pair_counts(programme=programme, user_ids=mentor_ids)
     mentees_have = dict(
         open_mentorships.filter(programme=programme, mentee_id__in=mentee_ids)
         .values_list("mentee_id")
@@ -149,6 +155,18 @@ def build_problem(
             data["protected"] = protected[user_id]
         return data
 
+    if peer:
+        return peer_problem(
+            programme=programme,
+            match_settings=match_settings,
+            peers=[person(u, mentor=False) for u in mentor_ids],
+            profiles=profiles,
+            busy=mentors_busy,
+            names=names,
+            include_locks=include_locks,
+            extra_forbidden=extra_forbidden or set(),
+            questions=questions,
+        )
     mentees: list[dict[str, Any]] = []
     for user_id in mentee_ids:
         wants = programme.mentors_per_mentee - mentees_have.get(user_id, 0)
@@ -220,38 +238,13 @@ def build_problem(
         forbid(mentee, mentor)
     locked = [pair for pair in locked if tuple(pair) not in forbidden]
 
-    weights = {k: float(v) for k, v in (match_settings.weights or {}).items()}
     data: dict[str, Any] = {
         "version": 1,
         "mentees": mentees,
         "mentors": mentors,
         "settings": {
             "mentors_per_mentee": programme.mentors_per_mentee,
-            "min_score": match_settings.min_score,
-            "candidates_per_mentee": match_settings.candidates_per_mentee,
-            "weights": weights,
-            "rules": {
-                "require_common_language": match_settings.require_common_language,
-                "max_timezone_gap_hours": match_settings.max_timezone_gap_hours,
-                "min_availability_overlap_minutes": (
-                    match_settings.min_availability_overlap_minutes
-                ),
-                "same_department": match_settings.same_department,
-                "forbid_reporting_line": match_settings.forbid_reporting_line,
-            },
-            "related_skills": {
-                k: list(v) for k, v in (programme.related_skills or {}).items() if v
-            },
-            "questions": [
-                {
-                    "key": f"q{q.pk}",
-                    "weight": q.matching_weight,
-                    "compare": "overlap"
-                    if q.kind in (Question.Kind.MULTIPLE, Question.Kind.SKILLS)
-                    else "same",
-                }
-                for q in questions
-            ],
+            **engine_settings(programme, match_settings, questions),
         },
         "locked_pairs": sorted(locked),
         "forbidden_pairs": sorted([list(p) for p in forbidden]),
@@ -261,6 +254,41 @@ def build_problem(
         "mentors": {m["id"]: m["capacity"] for m in mentors},
     }
     return BuiltProblem(data=data, snapshot=snapshot, names=names)
+
+
+def engine_settings(
+    programme: Programme, match_settings: MatchingSettings, questions: list[Question]
+) -> dict[str, Any]:
+    """The engine's settings from the programme's matching controls (both modes)."""
+    weights = {k: float(v) for k, v in (match_settings.weights or {}).items()}
+    reverse = programme.kind == Programme.Kind.REVERSE
+    return {
+        # Reverse mentoring: the junior person mentors the senior one; the seniority factor
+        # prefers a more junior mentor, and the setting can require one.
+        **({"seniority_direction": "mentee_ahead"} if reverse else {}),
+        "min_score": match_settings.min_score,
+        "candidates_per_mentee": match_settings.candidates_per_mentee,
+        "weights": weights,
+        "rules": {
+            "require_common_language": match_settings.require_common_language,
+            "max_timezone_gap_hours": match_settings.max_timezone_gap_hours,
+            "min_availability_overlap_minutes": (match_settings.min_availability_overlap_minutes),
+            "same_department": match_settings.same_department,
+            "forbid_reporting_line": match_settings.forbid_reporting_line,
+            "mentor_less_senior": reverse and match_settings.require_junior_mentor,
+        },
+        "related_skills": {k: list(v) for k, v in (programme.related_skills or {}).items() if v},
+        "questions": [
+            {
+                "key": f"q{q.pk}",
+                "weight": q.matching_weight,
+                "compare": "overlap"
+                if q.kind in (Question.Kind.MULTIPLE, Question.Kind.SKILLS)
+                else "same",
+            }
+            for q in questions
+        ],
+    }
 
 
 def engine_options() -> dict[str, Any]:

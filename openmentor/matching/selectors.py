@@ -28,6 +28,7 @@ from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import BuiltProblem, build_problem, engine_options, user_id_of
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Programme
+from openmentor.programmes.roles import is_peer
 
 FOUR_FIFTHS = 0.8
 FACTOR_NAMES = {
@@ -181,6 +182,8 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
         for u in unmatched
     ]
     matched_ids = {m["mentee"] for m in matches}
+    if is_peer(run.programme):  # both sides of a peer pair are matched peers
+        matched_ids |= {m["mentor"] for m in matches}
     all_mentees = matched_ids | {u["mentee"] for u in unmatched}
     proposal.mentees = len(all_mentees)
     proposal.matched_mentees = len(matched_ids)
@@ -320,6 +323,8 @@ def proposal_staleness(*, run: MatchingRun) -> Staleness:
         include_locks=False,
     )
     before = run.snapshot or {}
+    if "peers" in before:
+        return _peer_staleness(run, before["peers"], now.snapshot.get("peers") or {})
     old_mentees: dict[str, int] = before.get("mentees") or {}
     old_mentors: dict[str, int] = before.get("mentors") or {}
     new_mentees: dict[str, int] = now.snapshot["mentees"]
@@ -403,6 +408,8 @@ def swap_alternatives(*, run: MatchingRun, mentee: str, top: int = 5) -> list[di
     rest of the proposal is counted (never the mentor they already have)."""
     if not any(m["mentee"] == mentee for m in (run.result or {}).get("matches") or []):
         raise ValidationError("That mentee is not in this proposal.")
+    if is_peer(run.programme):
+        raise ValidationError("Peer pairs are not swapped: forbid the pair and re-run matching.")
     built = _problem_with_proposal(run, without_mentee=mentee)
     if mentee not in {m["id"] for m in built.data["mentees"]}:
         raise ValidationError("This mentee no longer waits for a mentor: re-run matching.")
@@ -446,9 +453,12 @@ def _totals(result: dict[str, Any], mentees: int) -> tuple[float | None, float |
 def matching_preview(*, programme: Programme) -> Preview:
     """Runs the engine in-process on the current problem, storing nothing (a dry run)."""
     built = build_problem(programme=programme)
-    mentees, mentors = len(built.data["mentees"]), len(built.data["mentors"])
+    if "peers" in built.data:  # a peer programme: everyone is both
+        mentees = mentors = len([p for p in built.data["peers"] if p["capacity"] > 0])
+    else:
+        mentees, mentors = len(built.data["mentees"]), len(built.data["mentors"])
     preview = Preview(mentees=mentees, mentors=mentors)
-    if mentees + mentors > PREVIEW_MAX_PEOPLE:
+    if (mentees + mentors) // (2 if "peers" in built.data else 1) > PREVIEW_MAX_PEOPLE:
         preview.skipped = (
             f"With {mentees + mentors:,} people a preview would take too long here; "
             "run matching to see the effect."
@@ -468,3 +478,35 @@ def matching_preview(*, programme: Programme) -> Preview:
     preview.seconds = time.perf_counter() - started
     preview.matched_percent, preview.mean_score = _totals(result, mentees)
     return preview
+
+
+def _peer_staleness(run: MatchingRun, old: dict[str, int], new: dict[str, int]) -> Staleness:
+    """Peer programmes: each peer in the proposal must still be active with room for the
+    pairs it gives them; peers who joined since are listed."""
+    per: dict[str, int] = {}
+    for m in (run.result or {}).get("matches") or []:
+        for x in (m["mentee"], m["mentor"]):
+            per[x] = per.get(x, 0) + 1
+    full = {u.pk: u.name for u in User.objects.filter(pk__in={user_id_of(x) for x in {*old, *new}})}
+
+    def name(eid: str) -> str:
+        return full.get(user_id_of(eid), eid)
+
+    changes: list[str] = []
+    for eid, count in sorted(per.items()):
+        if eid not in new:
+            changes.append(f"{name(eid)} is no longer an active peer in the programme.")
+        elif new[eid] < count:
+            changes.append(
+                f"{name(eid)} has room for {new[eid]} peer(s) now, but the proposal gives "
+                f"them {count}."
+            )
+    joined = sorted(set(new) - set(old))
+    if joined:
+        changes.append(
+            f"{len(joined)} new peer(s) since the run: "
+            + ", ".join(name(e) for e in joined[:10])
+            + ("…" if len(joined) > 10 else "")
+            + "."
+        )
+    return Staleness(changes=changes)

@@ -23,6 +23,7 @@ from openmentor.matching.services import runs as matching_runs
 from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
+from openmentor.programmes.models import Programme
 from openmentor.programmes.selectors import settings_locked
 
 
@@ -298,6 +299,7 @@ def matching_settings(request: OrganisationRequest, programme_slug: str) -> Http
         request.POST or None,
         questions=questions,
         locked=locked,
+        reverse=programme.kind == Programme.Kind.REVERSE,
         initial=MatchingSettingsForm.initial_for(programme, match_settings, questions),
     )
     if request.method == "POST" and form.is_valid():

@@ -36,10 +36,14 @@ def meeting_url(meeting: Meeting) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _address(email: str, name: str) -> vCalAddress:
+def calendar_address(email: str, name: str) -> vCalAddress:
+    """An ORGANIZER or ATTENDEE value (programme events' invitations use it too)."""
     address = vCalAddress(f"mailto:{email}")
     address.params["cn"] = vText(name)
     return address
+
+
+_address = calendar_address
 
 
 def _event(meeting: Meeting, *, stamp: dt.datetime, for_feed: bool = False) -> Event:

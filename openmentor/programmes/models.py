@@ -141,6 +141,8 @@ class Enrolment(models.Model):
     class Role(models.TextChoices):
         MENTOR = "mentor", "Mentor"
         MENTEE = "mentee", "Mentee"
+        # Peer programmes: everyone is both, matched with each other (matching's peer mode).
+        PEER = "peer", "Peer"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting approval"

@@ -20,8 +20,18 @@ BOTH = "both"
 
 
 def role_choices(programme: Programme) -> list[tuple[str, str]]:
-    """Mentor and mentee always; "both" except in reverse mentoring, whose point is a
-    clear direction between the two people."""
+    """Mentor and mentee, and "both" except in reverse mentoring, whose point is a clear
+    direction between the two people; in a peer programme, only "peer"."""
+    if programme.kind == Programme.Kind.PEER:
+        return [(Enrolment.Role.PEER.value, "Peer — be matched with another participant")]
+    if programme.kind == Programme.Kind.REVERSE:
+        return [
+            (Enrolment.Role.MENTEE.value, "Senior mentee — learn from a more junior colleague"),
+            (
+                Enrolment.Role.MENTOR.value,
+                "Junior mentor — share what you know with a senior colleague",
+            ),
+        ]
     choices = [
         (Enrolment.Role.MENTEE.value, "Mentee — I want a mentor"),
         (Enrolment.Role.MENTOR.value, "Mentor — I want to mentor someone"),
@@ -39,6 +49,8 @@ def roles_for_choice(choice: str) -> list[str]:
 
 def question_applies(question: Question, roles: Iterable[str]) -> bool:
     roles = set(roles)
+    if Enrolment.Role.PEER in roles:  # a peer is both
+        roles |= {Enrolment.Role.MENTOR.value, Enrolment.Role.MENTEE.value}
     if question.audience == Question.Audience.MENTORS:
         return Enrolment.Role.MENTOR in roles
     if question.audience == Question.Audience.MENTEES:

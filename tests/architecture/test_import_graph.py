@@ -26,6 +26,7 @@ ORDER = [
     "demo",
     "dashboard",
     "tracking",
+    "events",
     "video",
     "feedback",
     "messaging",

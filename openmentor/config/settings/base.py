@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openmentor.feedback",
     "openmentor.video",
     "openmentor.tracking",
+    "openmentor.events",
     "openmentor.dashboard",
     "openmentor.demo",
 ]

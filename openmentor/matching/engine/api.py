@@ -359,6 +359,16 @@ def solve(
     `threads` is how many threads score (default: the usable cores, at most 4). The
     result does not depend on the number of threads.
     """
+    if problem.mode == "peer":
+        from .peer import solve_peers
+
+        return solve_peers(
+            problem,
+            with_candidates=with_candidates,
+            progress=progress,
+            embedder=_embedder_for(embedder, embedding_backend),
+            threads=threads,
+        )
     t0 = time.perf_counter()
     ph: Phases = []
     prep = prepare(problem, _embedder_for(embedder, embedding_backend), ph, threads)
@@ -473,6 +483,8 @@ def recommend(
     """
     if (mentee_id is None) == (mentor_id is None):
         raise ValueError("give exactly one of mentee_id and mentor_id")
+    if problem.mode == "peer":
+        raise ValueError("recommendations are for mentoring problems, not peer mode")
     prep = prepare(problem, _embedder_for(embedder, embedding_backend), None, threads)
     pr = problem
     cap_left = {p.id: p.capacity for p in pr.mentors}

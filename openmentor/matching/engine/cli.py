@@ -65,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             if args.top < 1:
                 raise ProblemError(["--top: must be at least 1"])
+            if problem.mode == "peer":
+                raise ProblemError(["mode: recommend needs a mentoring problem, not peer mode"])
             pid = args.mentee or args.mentor
             ids = {p.id for p in (problem.mentees if args.mentee else problem.mentors)}
             if pid not in ids:

@@ -113,11 +113,19 @@ def match_reasons(
                     detail = "seniority unknown"
                 else:
                     gap = m.seniority - e.seniority
-                    detail = (
-                        f"mentor {gap:g} years ahead (preferred {pr.settings.seniority_margin_years:g})"
-                        if gap > 0
-                        else "mentor not more senior"
-                    )
+                    margin = pr.settings.seniority_margin_years
+                    if pr.settings.seniority_direction == "mentee_ahead":
+                        detail = (
+                            f"mentor {-gap:g} years junior (preferred {margin:g})"
+                            if gap < 0
+                            else "mentor not more junior"
+                        )
+                    else:
+                        detail = (
+                            f"mentor {gap:g} years ahead (preferred {margin:g})"
+                            if gap > 0
+                            else "mentor not more senior"
+                        )
             else:
                 key = name.split(".", 1)[1]
                 ea = set(dict(e.answers).get(key, ()))
@@ -167,7 +175,7 @@ def unmatched_reason(
     if first_zero is None:
         return f"capacity exhausted: all {eligible} eligible mentors are full"
     stage = STAGES[first_zero]
-    if prep.given is not None and first_zero < 4:
+    if prep.given is not None and first_zero < 5:
         return "no scored pair for this mentee"
     if stage == "language":
         return f"no mentor shares a language (speaks: {', '.join(e.languages)})"
@@ -183,6 +191,8 @@ def unmatched_reason(
         )
     if stage == "department":
         return f"every remaining mentor is in their own department ({e.department})"
+    if stage == "seniority":
+        return "no mentor is known to be less senior (reverse mentoring requires it)"
     if stage == "reporting_line":
         return "every remaining mentor is in their reporting line"
     if stage == "forbidden":

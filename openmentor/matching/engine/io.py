@@ -14,12 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from .model import (
     DAYS,
     FACTORS,
-    AttributeAudit,
     Person,
     Problem,
     Question,
-    Recommendation,
-    Result,
     Rules,
     Settings,
     Slot,
@@ -128,10 +125,15 @@ class _Reader:
 _PERSON_KEYS = (
     "id", "capacity", "wants", "skills", "goals", "bio", "languages", "timezone",
     "availability", "department", "manager_id", "seniority", "protected", "answers", "name",
+    "offers",
 )  # fmt: skip
 
 
-def _person(r: _Reader, v: Any, path: str, mentor: bool) -> Person | None:
+def skill_set(r: _Reader, v: Any, path: str) -> tuple[str, ...]:
+    return tuple(sorted({s.strip().lower() for s in r.strings(v, path)} - {""}))
+
+
+def _person(r: _Reader, v: Any, path: str, mentor: bool, peer: bool = False) -> Person | None:
     n_err = len(r.errors)
     d = r.obj(v, path, _PERSON_KEYS)
     if d is None:
@@ -151,9 +153,12 @@ def _person(r: _Reader, v: Any, path: str, mentor: bool) -> Person | None:
         else:
             kw["wants"] = r.integer(d["wants"], f"{path}.wants", 1)
     if "skills" in d:
-        kw["skills"] = tuple(
-            sorted({s.strip().lower() for s in r.strings(d["skills"], f"{path}.skills")} - {""})
-        )
+        kw["skills"] = skill_set(r, d["skills"], f"{path}.skills")
+    if "offers" in d:
+        if not peer:
+            r.err(f"{path}.offers", "only peers have offers (mentors list skills)")
+        else:
+            kw["offers"] = skill_set(r, d["offers"], f"{path}.offers")
     for k in ("goals", "bio"):
         if k in d:
             kw[k] = r.opt_string(d[k], f"{path}.{k}") or ""
@@ -232,10 +237,11 @@ _SETTINGS_KEYS = (
     "mentors_per_mentee", "min_score", "candidates_per_mentee", "weights", "rules",
     "related_skills", "related_skill_credit", "seniority_margin_years",
     "availability_target_minutes", "availability_weeks", "questions", "fairness_min_group",
+    "seniority_direction",
 )  # fmt: skip
 _RULE_KEYS = (
     "require_common_language", "max_timezone_gap_hours", "min_availability_overlap_minutes",
-    "same_department", "forbid_reporting_line", "department_penalty",
+    "same_department", "forbid_reporting_line", "department_penalty", "mentor_less_senior",
 )  # fmt: skip
 
 
@@ -287,7 +293,7 @@ def _settings(r: _Reader, v: Any) -> Settings:
         rd = r.obj(d["rules"], "settings.rules", _RULE_KEYS)
         if rd is not None:
             rk: dict[str, Any] = {}
-            for k in ("require_common_language", "forbid_reporting_line"):
+            for k in ("require_common_language", "forbid_reporting_line", "mentor_less_senior"):
                 if k in rd:
                     rk[k] = r.boolean(rd[k], f"settings.rules.{k}")
             if rd.get("max_timezone_gap_hours") is not None:
@@ -341,6 +347,11 @@ def _settings(r: _Reader, v: Any) -> Settings:
         kw["seniority_margin_years"] = r.number(
             d["seniority_margin_years"], "settings.seniority_margin_years", 0.001
         )
+    if "seniority_direction" in d:
+        if d["seniority_direction"] not in ("mentor_ahead", "mentee_ahead"):
+            r.err("settings.seniority_direction", "must be 'mentor_ahead' or 'mentee_ahead'")
+        else:
+            kw["seniority_direction"] = d["seniority_direction"]
     if "availability_target_minutes" in d:
         kw["availability_target_minutes"] = r.integer(
             d["availability_target_minutes"], "settings.availability_target_minutes", 1
@@ -388,7 +399,8 @@ def load_problem(data: Any) -> Problem:
     d = r.obj(
         data,
         "",
-        ("version", "mentees", "mentors", "settings", "locked_pairs", "forbidden_pairs", "scores"),
+        ("version", "mode", "mentees", "mentors", "peers", "settings", "locked_pairs")
+        + ("forbidden_pairs", "scores"),
     )
     if d is None:
         raise ProblemError(["$: the problem must be a JSON object"])
@@ -397,6 +409,12 @@ def load_problem(data: Any) -> Problem:
     elif d["version"] != 1:
         r.err("version", f"unsupported version {d['version']!r} (expected 1)")
     settings = _settings(r, d["settings"]) if "settings" in d else Settings()
+    if d.get("mode", "mentoring") != "mentoring":
+        from .peer_io import load_peers  # peer mode: everyone is both (docs: Peer mode)
+
+        return load_peers(r, d, settings)
+    if "peers" in d:
+        r.err("peers", 'only in peer mode ("mode": "peer")')
     lists: dict[str, list[Person]] = {}
     for name in ("mentees", "mentors"):
         people: list[Person] = []
@@ -490,95 +508,15 @@ def load_problem_json(text: str | bytes) -> Problem:
     return load_problem(data)
 
 
-def _r(x: float) -> float:
-    v = round(x, 6)
-    return 0.0 if v == 0 else v
+# The result's serialisation lives in io_out; re-exported so callers keep one import.
+from .io_out import dumps, recommendations_to_dict, result_to_dict  # noqa: E402
 
-
-def _audit(a: AttributeAudit) -> dict[str, Any]:
-    groups: dict[str, Any] = {}
-    for g, s in a.groups:
-        if s.suppressed:
-            groups[g] = {"suppressed": True}
-        else:
-            groups[g] = {
-                "mentees": s.mentees,
-                "matched_rate": None if s.matched_rate is None else _r(s.matched_rate),
-                "mean_score": None if s.mean_score is None else _r(s.mean_score),
-            }
-    out: dict[str, Any] = {
-        "groups": groups,
-        "disparate_impact": None if a.disparate_impact is None else _r(a.disparate_impact),
-    }
-    if a.driver is not None:
-        out["driver"] = {
-            "factor": a.driver,
-            "disparate_impact_without": None
-            if a.disparate_impact_without_driver is None
-            else _r(a.disparate_impact_without_driver),
-        }
-    return out
-
-
-def result_to_dict(result: Result, *, timings: bool = True) -> dict[str, Any]:
-    """The result as plain JSON data, floats rounded to 6 decimals, deterministic order."""
-    o = result.objective
-    out: dict[str, Any] = {
-        "version": 1,
-        "matches": [
-            {
-                "mentee": m.mentee,
-                "mentor": m.mentor,
-                "score": _r(m.score),
-                **({"locked": True} if m.locked else {}),
-                "reasons": [
-                    {"factor": x.factor, "contribution": _r(x.contribution), "detail": x.detail}
-                    for x in m.reasons
-                ],
-            }
-            for m in result.matches
-        ],
-        "unmatched": [
-            {"mentee": u.mentee, "missing": u.missing, "reason": u.reason} for u in result.unmatched
-        ],
-        "objective": {
-            "mentees_matched": o.mentees_matched,
-            "matched_pairs": o.matched_pairs,
-            "total_score": _r(o.total_score),
-            "upper_bound": _r(o.upper_bound),
-            "pricing_rounds": o.pricing_rounds,
-            "candidates": o.candidates,
-        },
-        "fairness": {k: _audit(a) for k, a in result.fairness},
-    }
-    if timings:
-        out["timings"] = {k: round(v, 3) for k, v in result.timings}
-    if result.candidates is not None:
-        out["candidates"] = [[a, b, _r(s)] for a, b, s in result.candidates]
-    return out
-
-
-def dumps(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False, allow_nan=False) + "\n"
-
-
-def recommendations_to_dict(
-    role: str, person_id: str, recs: Sequence[Recommendation]
-) -> dict[str, Any]:
-    other = "mentor" if role == "mentee" else "mentee"
-    return {
-        "version": 1,
-        role: person_id,
-        "recommendations": [
-            {
-                other: x.id,
-                "score": _r(x.score),
-                "capacity_left": x.capacity_left,
-                "reasons": [
-                    {"factor": y.factor, "contribution": _r(y.contribution), "detail": y.detail}
-                    for y in x.reasons
-                ],
-            }
-            for x in recs
-        ],
-    }
+__all__ = [
+    "ProblemError",
+    "dumps",
+    "load_problem",
+    "load_problem_json",
+    "recommendations_to_dict",
+    "result_to_dict",
+    "valid_timezone",
+]

@@ -41,6 +41,9 @@ class Person:
     answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Never read by scoring or the solver; only by the fairness audit.
     protected: tuple[tuple[str, str], ...] = ()
+    # Peer mode only: skills this peer can share (``skills`` are those they want); None
+    # means the same as ``skills`` (peers learning the same things together).
+    offers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,8 @@ class Rules:
     same_department: str = "allow"  # allow | avoid | forbid
     forbid_reporting_line: bool = True
     department_penalty: float = 0.2
+    # Reverse mentoring: only pairs whose mentor is known to be less senior than the mentee.
+    mentor_less_senior: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,9 @@ class Settings:
     related_skills: tuple[tuple[str, tuple[str, ...]], ...] = ()
     related_skill_credit: float = 0.5
     seniority_margin_years: float = 5.0
+    # "mentor_ahead" (the default) or "mentee_ahead" (reverse mentoring): who should be
+    # the more senior for the seniority factor to count.
+    seniority_direction: str = "mentor_ahead"
     availability_target_minutes: int = 120
     availability_weeks: tuple[str, ...] = ("2026-01-12", "2026-07-13")
     questions: tuple[Question, ...] = ()
@@ -89,6 +97,10 @@ class Problem:
     locked_pairs: tuple[tuple[str, str], ...] = ()
     forbidden_pairs: tuple[tuple[str, str], ...] = ()
     scores: tuple[tuple[str, str, float], ...] | None = None
+    # "mentoring" (mentees and mentors, a bipartite problem) or "peer" (everyone is both:
+    # ``mentees`` and ``mentors`` then list the same peers in the same order, the mentors
+    # with the skills they offer; pairs are unordered; see peer.py).
+    mode: str = "mentoring"
 
     def wants(self, mentee: Person) -> int:
         return mentee.wants if mentee.wants is not None else self.settings.mentors_per_mentee

@@ -33,6 +33,7 @@ STAGES = (
     "timezone",
     "overlap",
     "department",
+    "seniority",
     "reporting_line",
     "forbidden",
     "min_score",
@@ -318,6 +319,8 @@ def factor_block(prep: Prepared, rows: I64, name: str) -> F32:
     if name == "seniority":
         assert prep.sen_e is not None and prep.sen_m is not None
         gap = prep.sen_m[None, :] - prep.sen_e[rows][:, None]
+        if st.seniority_direction == "mentee_ahead":
+            gap = -gap
         f = np.clip(gap / np.float32(st.seniority_margin_years), 0.0, 1.0)
         return np.asarray(np.nan_to_num(f, nan=0.0), dtype=np.float32)
     if name.startswith("answers."):
@@ -360,13 +363,13 @@ def iter_block_variants(
         s = np.asarray(prep.given[rows].toarray(), dtype=np.float64)
         s_int = np.rint(s * SCORE_SCALE).astype(np.int64)
         ok = _rows_of(prep.given_mask, rows)
-        counts[:, :4] = ok.sum(axis=1)[:, None]
+        counts[:, :5] = ok.sum(axis=1)[:, None]
         ok &= ~_rows_of(prep.reporting, rows)
-        counts[:, 4] = ok.sum(axis=1)
-        ok &= ~_rows_of(prep.forbidden, rows)
         counts[:, 5] = ok.sum(axis=1)
-        ok &= s_int >= prep.min_int
+        ok &= ~_rows_of(prep.forbidden, rows)
         counts[:, 6] = ok.sum(axis=1)
+        ok &= s_int >= prep.min_int
+        counts[:, 7] = ok.sum(axis=1)
         for _ in variants:
             yield Block(rows, s_int, ok, counts)
         return
@@ -410,11 +413,15 @@ def iter_block_variants(
     if rules.same_department == "forbid":
         ok &= ~same_dept
     counts[:, 3] = ok.sum(axis=1)
+    if rules.mentor_less_senior:  # reverse mentoring; unknown seniority fails
+        assert prep.sen_e is not None and prep.sen_m is not None
+        ok &= prep.sen_m[None, :] < prep.sen_e[rows][:, None]
+    counts[:, 4] = ok.sum(axis=1)
     assert prep.reporting is not None and prep.forbidden is not None
     ok &= ~_rows_of(prep.reporting, rows)
-    counts[:, 4] = ok.sum(axis=1)
-    ok &= ~_rows_of(prep.forbidden, rows)
     counts[:, 5] = ok.sum(axis=1)
+    ok &= ~_rows_of(prep.forbidden, rows)
+    counts[:, 6] = ok.sum(axis=1)
 
     first: tuple[dict[str, float], F32] | None = None
     for weights in variants:
@@ -437,7 +444,7 @@ def iter_block_variants(
         s_int = np.rint(np.clip(score, 0.0, 1.0).astype(np.float64) * SCORE_SCALE).astype(np.int64)
         okv = ok & (s_int >= prep.min_int)
         cv = counts.copy()
-        cv[:, 6] = okv.sum(axis=1)
+        cv[:, -1] = okv.sum(axis=1)
         yield Block(rows, s_int, okv, cv)
 
 
@@ -475,6 +482,8 @@ def pair_factors(prep: Prepared, ii: I64, jj: I64) -> dict[str, F32]:
         elif name == "seniority":
             assert prep.sen_e is not None and prep.sen_m is not None
             gap = (prep.sen_m[jj] - prep.sen_e[ii]) / np.float32(st.seniority_margin_years)
+            if st.seniority_direction == "mentee_ahead":
+                gap = -gap
             out[name] = np.nan_to_num(np.clip(gap, 0, 1), nan=0.0).astype(np.float32)
         else:
             vals = np.zeros(len(ii), dtype=np.float32)

@@ -77,6 +77,7 @@ def matching_settings_update(
         "min_availability_overlap_minutes",
         "same_department",
         "forbid_reporting_line",
+        "require_junior_mentor",
         "candidates_per_mentee",
         "recommendations_shown",
         "max_open_requests",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from openmentor.notifications.services import notification_create
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.roles import enrolment_role, is_peer, role_word
 
 if TYPE_CHECKING:
     from openmentor.accounts.models import User
@@ -92,6 +94,49 @@ def _locked(mentorship: Mentorship) -> Mentorship:
 
 
 @transaction.atomic
+def _capacity_require(programme: Programme, mentor: User, mentee: User) -> None:
+    """A mentor within their capacity, a mentee within the programme's mentors per mentee."""
+    organisation = programme.organisation
+    profile = Profile.objects.filter(organisation=organisation, user=mentor).first()
+    capacity = profile.mentor_capacity if profile else programme.default_mentor_capacity
+    if open_mentorship_count_as_mentor(organisation=organisation, user=mentor) >= capacity:
+        raise ValidationError(
+            {
+                "mentor": f"{mentor.name} already mentors {capacity} "
+                f"{'person' if capacity == 1 else 'people'}, their full capacity."
+            }
+        )
+    mentee_open = Mentorship.objects.filter(
+        programme=programme, mentee=mentee, status__in=OPEN_STATUSES
+    ).count()
+    if mentee_open >= programme.mentors_per_mentee:
+        limit = programme.mentors_per_mentee
+        raise ValidationError(
+            {
+                "mentee": f"{mentee.name} already has {mentee_open} "
+                f"{'mentor' if mentee_open == 1 else 'mentors'}; {programme.name} allows "
+                f"{limit} at a time."
+            }
+        )
+
+
+def _peer_room_require(programme: Programme, a: User, b: User) -> None:
+    """Each peer within the programme's peers per person (``mentors_per_mentee``), counting
+    their open pairs here on either side."""
+    limit = programme.mentors_per_mentee
+    for person, side in ((a, "mentor"), (b, "mentee")):
+        count = Mentorship.objects.filter(
+            Q(mentor=person) | Q(mentee=person), programme=programme, status__in=OPEN_STATUSES
+        ).count()
+        if count >= limit:
+            raise ValidationError(
+                {
+                    side: f"{person.name} already has {count} peer(s); {programme.name} allows "
+                    f"{limit} at a time."
+                }
+            )
+
+
 def mentorship_create(
     *,
     programme: Programme,
@@ -137,39 +182,25 @@ def mentorship_create(
         )
     }
     errors: dict[str, str] = {}
-    if mentor.pk not in members or (mentor.pk, Enrolment.Role.MENTOR) not in enrolments:
-        errors["mentor"] = f"{mentor.name} is not an active mentor in {programme.name}."
-    if mentee.pk not in members or (mentee.pk, Enrolment.Role.MENTEE) not in enrolments:
-        errors["mentee"] = f"{mentee.name} is not an active mentee in {programme.name}."
+    for person, side in ((mentor, "mentor"), (mentee, "mentee")):
+        if person.pk not in members or (
+            (person.pk, enrolment_role(programme, side)) not in enrolments
+        ):
+            word = role_word(programme, side)
+            errors[side] = f"{person.name} is not an active {word} in {programme.name}."
     if errors:
         raise ValidationError(errors)
-    if Mentorship.objects.filter(
-        programme=programme, mentor=mentor, mentee=mentee, status__in=OPEN_STATUSES
-    ).exists():
+    pair = Q(mentor=mentor, mentee=mentee)
+    if is_peer(programme):  # a peer pair is unordered
+        pair |= Q(mentor=mentee, mentee=mentor)
+    if Mentorship.objects.filter(pair, programme=programme, status__in=OPEN_STATUSES).exists():
         raise ValidationError(
             {"mentee": f"{mentor.name} and {mentee.name} already have an open mentorship here."}
         )
-    profile = Profile.objects.filter(organisation=organisation, user=mentor).first()
-    capacity = profile.mentor_capacity if profile else programme.default_mentor_capacity
-    if open_mentorship_count_as_mentor(organisation=organisation, user=mentor) >= capacity:
-        raise ValidationError(
-            {
-                "mentor": f"{mentor.name} already mentors {capacity} "
-                f"{'person' if capacity == 1 else 'people'}, their full capacity."
-            }
-        )
-    mentee_open = Mentorship.objects.filter(
-        programme=programme, mentee=mentee, status__in=OPEN_STATUSES
-    ).count()
-    if mentee_open >= programme.mentors_per_mentee:
-        limit = programme.mentors_per_mentee
-        raise ValidationError(
-            {
-                "mentee": f"{mentee.name} already has {mentee_open} "
-                f"{'mentor' if mentee_open == 1 else 'mentors'}; {programme.name} allows "
-                f"{limit} at a time."
-            }
-        )
+    if is_peer(programme):
+        _peer_room_require(programme, mentor, mentee)
+    else:
+        _capacity_require(programme, mentor, mentee)
     try:
         with transaction.atomic():
             mentorship = Mentorship.objects.create(
@@ -279,12 +310,12 @@ def mentorship_accept_agreement(
         mentorship.confidentiality_accepted = True
         mentorship.started_at = now
         _transition(mentorship, Mentorship.Status.ACTIVE, user)
-        Enrolment.objects.filter(
-            programme=mentorship.programme, user=mentorship.mentor, role=Enrolment.Role.MENTOR
-        ).update(matched_at=now)
-        Enrolment.objects.filter(
-            programme=mentorship.programme, user=mentorship.mentee, role=Enrolment.Role.MENTEE
-        ).update(matched_at=now)
+        for side in ("mentor", "mentee"):
+            Enrolment.objects.filter(
+                programme=mentorship.programme,
+                user_id=getattr(mentorship, f"{side}_id"),
+                role=enrolment_role(mentorship.programme, side),
+            ).update(matched_at=now)
         event_record(
             organisation=mentorship.programme.organisation,
             actor=user,
@@ -357,12 +388,14 @@ def mentorship_resume(*, mentorship: Mentorship, user: User) -> Mentorship:
 
 
 def _clear_matched_at(mentorship: Mentorship) -> None:
-    for user_id, role, field in (
-        (mentorship.mentor_id, Enrolment.Role.MENTOR, "mentor"),
-        (mentorship.mentee_id, Enrolment.Role.MENTEE, "mentee"),
-    ):
+    programme = mentorship.programme
+    for user_id, field in ((mentorship.mentor_id, "mentor"), (mentorship.mentee_id, "mentee")):
+        role = enrolment_role(programme, field)
+        mine = Q(**{field: user_id})
+        if is_peer(programme):  # a peer's other pairs may have them on either side
+            mine = Q(mentor=user_id) | Q(mentee=user_id)
         others = Mentorship.objects.filter(
-            programme=mentorship.programme, status__in=OPEN_STATUSES, **{field: user_id}
+            mine, programme=programme, status__in=OPEN_STATUSES
         ).exclude(pk=mentorship.pk)
         if not others.exists():
             Enrolment.objects.filter(

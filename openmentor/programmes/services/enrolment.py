@@ -96,7 +96,14 @@ def enrolment_create(
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if not programme_accepts_enrolment(programme):
         raise ValidationError("This programme is not taking enrolments at the moment.")
-    if not roles or any(r not in Enrolment.Role.values for r in roles):
+    allowed = {
+        role
+        for choice, _ in questionnaire.role_choices(programme)
+        for role in questionnaire.roles_for_choice(choice)
+    }
+    if not roles or any(r not in allowed for r in roles):
+        if programme.kind == Programme.Kind.PEER:
+            raise ValidationError({"role": "Everyone in a peer programme joins as a peer."})
         raise ValidationError({"role": "Choose whether you join as mentor, mentee or both."})
     existing = set(
         Enrolment.objects.filter(programme=programme, user=membership.user).values_list(
