@@ -171,7 +171,11 @@ def _funnel(
 ) -> Table:
     signed_up = {p[0] for p in people}
     not_invited = sum(1 for p in people if p[2] != Enrolment.Source.INVITATION)
-    invited = invitations.values("email").distinct().count() + not_invited
+    # Everyone invited (an invitation accepted counts once, even where its row is gone),
+    # plus those who joined another way (a link, a campaign, an import).
+    invited = (
+        max(invitations.values("email").distinct().count(), len(people) - not_invited) + not_invited
+    )
     complete = Profile.objects.filter(
         organisation_id=programme.organisation_id,
         user_id__in=enrolments.values("user_id"),
