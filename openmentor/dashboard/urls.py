@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openmentor.dashboard import views
+from openmentor.dashboard import report_views, views
 
 PROGRAMME = "o/<slug:slug>/programmes/<slug:programme_slug>/"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("o/<slug:slug>/", views.organisation_dashboard, name="organisation_dashboard"),
     path(PROGRAMME, views.programme_detail, name="programme_detail"),
     path(PROGRAMME + "matching/outcomes/", views.matching_outcomes, name="matching_outcomes"),
+    path(PROGRAMME + "dashboard/", report_views.programme_dashboard, name="programme_dashboard"),
+    path(
+        PROGRAMME + "dashboard/<slug:table>.<slug:fmt>",
+        report_views.programme_dashboard_export,
+        name="programme_dashboard_export",
+    ),
     path(
         "o/<slug:slug>/reports/people/",
         views.self_identification_report,
