@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openmentor.core.forms import errors_to_form
-from openmentor.core.links import LinkError, link_claim
+from openmentor.core.links import LinkError, link_claim, link_used
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.people.models import Profile
@@ -109,11 +109,18 @@ def nudge_propose(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("meeting_propose", mentorship.programme.organisation.slug, mentorship.pk)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def closure_keep_open(request: HttpRequest, token: str) -> HttpResponse:
     """The warning's one click: keeps the mentorship open, no sign-in needed (the signed
-    link names the person); a second click changes nothing and says so."""
+    link names the person); a second click changes nothing and says so.
+
+    The GET of an unused link only shows a form that submits itself (POST acts): a mail
+    scanner fetching the link must not cancel the closure for everyone who never clicked.
+    """
     try:
+        if request.method == "GET" and not link_used(token):
+            ladder.closure_link_read(token=token, now=timezone.now())
+            return render(request, "tracking/link.html", {"confirm": True})
         outcome = ladder.closure_keep_open(token=token, now=timezone.now())
     except LinkError as error:
         return render(request, "tracking/link.html", {"error": str(error)}, status=400)

@@ -109,7 +109,7 @@ def test_one_click_records_the_rating_once_and_a_replay_says_so(
     message = next(m for m in mail.outbox if m.to == [pair.mentee.email] and "/r/" in m.body)
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.alternatives, "an HTML part too"
-    page = Client().get(four)
+    page = Client().post(four)
     assert page.status_code == 200
     assert "you rated this meeting 1 out of 5" in page.content.decode()
     feedback = MeetingFeedback.objects.get(author=pair.mentee)
@@ -118,6 +118,26 @@ def test_one_click_records_the_rating_once_and_a_replay_says_so(
     assert "already recorded" in replay.content.decode()
     recorded = Activity.objects.get(key=f"meeting-feedback:{feedback.pk}")
     assert "rating" not in recorded.data, "not shared: the record carries no value"
+
+
+def test_a_mail_scanner_fetching_the_rating_links_records_nothing(
+    pair: Mentorship, django_capture_on_commit_callbacks: Any
+) -> None:
+    ended_meeting(pair, attended=20)
+    settle(django_capture_on_commit_callbacks)
+    message = next(m for m in mail.outbox if m.to == [pair.mentee.email] and "/r/" in m.body)
+    links = re.findall(r"/r/[^\s]+/", message.body)
+    assert len(links) == 5
+    for fetched in links:  # what a link scanner does with every link of the message
+        page = Client().get(fetched)
+        assert page.status_code == 200
+        assert "data-one-click" in page.content.decode()
+        assert "Record my rating" in page.content.decode()
+    assert MeetingFeedback.objects.get(author=pair.mentee).rating is None
+    # The person's click: the page submits its form, and the rating is recorded.
+    recorded = Client().post(links[2])
+    assert "you rated this meeting 3 out of 5" in recorded.content.decode()
+    assert MeetingFeedback.objects.get(author=pair.mentee).rating == 3
 
 
 def test_altered_or_expired_rating_links_are_refused(

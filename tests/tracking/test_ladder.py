@@ -178,19 +178,27 @@ def test_warned_then_closed_unless_kept_open(quiet: Mentorship, tenant: Tenant) 
     quiet.refresh_from_db()
     assert quiet.status == "ended" and quiet.end_reason == "inactive"
     assert quiet.ended_by is None
-    page = Client().get(_keep_link(quiet.mentee.email))
+    page = Client().post(_keep_link(quiet.mentee.email))
     assert "already closed" in page.content.decode()
+
+
+def test_a_mail_scanner_fetching_the_keep_open_link_changes_nothing(quiet: Mentorship) -> None:
+    sweep(day(83))
+    page = Client().get(_keep_link(quiet.mentor.email))
+    assert page.status_code == 200
+    assert "data-one-click" in page.content.decode() and "Keep it open" in page.content.decode()
+    assert not Activity.objects.filter(mentorship=quiet, kind=Activity.Kind.KEPT_OPEN).exists()
 
 
 def test_keeping_open_works_once_and_restarts_the_ladder(quiet: Mentorship) -> None:
     sweep(day(83))
     link = _keep_link(quiet.mentor.email)
-    with_freeze = Client().get(link)
+    with_freeze = Client().post(link)
     assert with_freeze.status_code == 200
     assert "stays open" in with_freeze.content.decode()
     replay = Client().get(link)
     assert "already kept open" in replay.content.decode()
-    partner = Client().get(_keep_link(quiet.mentee.email))
+    partner = Client().post(_keep_link(quiet.mentee.email))
     assert "already kept open" in partner.content.decode()
     assert Activity.objects.filter(mentorship=quiet, kind=Activity.Kind.KEPT_OPEN).count() == 1
     sweep(day(91))

@@ -139,7 +139,7 @@ def test_a_programme_runs_120_days_with_its_ladder_on_real_workers(
                 mail = [m for m in messages(workers.emails) if mentee in (m["To"] or "")]
                 link = re.search(r"/t/keep-open/[^\s]+/", "".join(text_of(m) for m in mail))
                 assert link, "the warning e-mail carries a keep-open link"
-                page = Client().get(link.group(0))
+                page = Client().post(link.group(0))
                 assert "stays open" in page.content.decode()
                 wait_for(lambda: idle(queue), timeout=60, what="the partner's notice")
     end = START + dt.timedelta(days=DAYS)

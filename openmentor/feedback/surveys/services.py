@@ -207,6 +207,16 @@ class LinkOutcome:
     recorded: bool
 
 
+def meeting_rating_link_read(*, token: str, now: dt.datetime) -> int:
+    """The rating a one-click link carries, checking it as the recording does, without
+    recording anything (LinkError for a bad or expired link)."""
+    data = link_read(token, purpose=RATING_PURPOSE, max_age=RATING_LINK_MAX_AGE, now=now)
+    try:
+        return _rating(data["r"])
+    except (KeyError, TypeError, ValueError, ValidationError) as error:
+        raise LinkError("This link is not valid: it may have been cut short or changed.") from error
+
+
 @transaction.atomic
 def meeting_rating_by_link(*, token: str, now: dt.datetime) -> LinkOutcome:
     """Records the rating a one-click link carries. Works once; a replay (or a click

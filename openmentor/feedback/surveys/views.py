@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openmentor.core.forms import errors_to_form
-from openmentor.core.links import LinkError
+from openmentor.core.links import LinkError, link_used
 from openmentor.feedback.models import Checkin, SurveyQuestion
 from openmentor.feedback.surveys import builder, selectors, services
 from openmentor.feedback.surveys.builder import form_fields, survey_questions
@@ -69,11 +69,18 @@ def meeting_feedback(request: OrganisationRequest, feedback_id: int) -> HttpResp
     )
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def meeting_rating_link(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mail's one click: the rating is recorded without signing in (the signed link
-    names the person and the meeting); the page then offers the full form."""
+    names the person and the meeting); the page then offers the full form.
+
+    The GET of an unused link only shows a form that submits itself (POST records): mail
+    scanners fetch every link in a message, and must not rate the meeting five times over.
+    """
     try:
+        if request.method == "GET" and not link_used(token):
+            rating = services.meeting_rating_link_read(token=token, now=timezone.now())
+            return render(request, "feedback/surveys/rated.html", {"confirm_rating": str(rating)})
         outcome = services.meeting_rating_by_link(token=token, now=timezone.now())
     except LinkError as error:
         return render(request, "feedback/surveys/rated.html", {"error": str(error)}, status=400)

@@ -287,6 +287,15 @@ class KeepOpenOutcome:
 
 
 @transaction.atomic
+def closure_link_read(*, token: str, now: dt.datetime) -> None:
+    """Checks a keep-open link as `closure_keep_open` does, changing nothing."""
+    data = link_read(token, purpose=KEEP_OPEN_PURPOSE, max_age=dt.timedelta(days=60), now=now)
+    try:
+        int(data["w"]), int(data["u"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise LinkError("This link is not valid: it may have been cut short or changed.") from error
+
+
 def closure_keep_open(*, token: str, now: dt.datetime) -> KeepOpenOutcome:
     """Cancels a closure warning from its one-click link (LinkError for a bad one).
 
