@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -57,8 +58,9 @@ def main() -> None:
     rng = random.Random(14)
     now = timezone.now()
     started = time.perf_counter()
+    # A fresh slug each run (not from the seeded generator): DATABASE_URL may be reused.
     organisation = Organisation.objects.create(
-        name="Bench Ltd", slug=f"bench-{rng.randrange(10**9)}"
+        name="Bench Ltd", slug=f"bench-{secrets.token_hex(5)}"
     )
     programme = Programme.objects.create(
         organisation=organisation, name="Bench", slug="bench", status="running"
@@ -114,7 +116,7 @@ def main() -> None:
                 kind=kind,
                 actor_id=rng.choice([m.mentor_id, m.mentee_id]),
                 occurred_at=now - dt.timedelta(minutes=rng.randrange(0, 300 * 24 * 60)),
-                key=f"bench:{n}",
+                key=f"bench:{organisation.slug}:{n}",
                 data=data,
             )
         )
