@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("openmentor.matching.urls")),
     path("", include("openmentor.feedback.urls")),
     path("", include("openmentor.video.urls")),
+    path("", include("openmentor.api.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Model
+from django.dispatch import Signal
 
 from openmentor.core.models import Event
 
@@ -37,6 +38,7 @@ class EventKind(models.TextChoices):
     MATCHING_REQUESTS_SENT = "matching.requests_sent"
     MATCHING_RUN_STARTED = "matching.run_started"
     MATCHING_SETTINGS_UPDATED = "matching.settings_updated"
+    MEETING_HELD = "meeting.held"
     MEETING_LOGGED_EXTERNAL = "meeting.logged_external"
     MEETING_ACCEPTED = "meeting_accepted"
     MEETING_CANCELLED = "meeting_cancelled"
@@ -45,6 +47,8 @@ class EventKind(models.TextChoices):
     MEETING_PROPOSED = "meeting_proposed"
     MEETING_RESCHEDULED = "meeting_rescheduled"
     MEMBERSHIP_JOINED_BY_LINK = "membership.joined_by_link"
+    # Emitted by the tracking work (relationship health); webhooks and chat subscribe.
+    MENTORSHIP_AT_RISK = "mentorship.at_risk"
     MENTORSHIP_CREATED = "mentorship.created"
     MENTORSHIP_ENDED = "mentorship.ended"
     MENTORSHIP_PAUSED = "mentorship.paused"
@@ -63,6 +67,11 @@ class EventKind(models.TextChoices):
     REMATCH_RESOLVED = "rematch.resolved"
 
 
+# Sent inside the recording transaction with `event` (an Event): integrations (webhooks,
+# chat) listen without core importing them, and queue their work on commit.
+event_recorded = Signal()
+
+
 def event_record(
     *,
     organisation: Model,
@@ -76,9 +85,11 @@ def event_record(
     """
     # A plain string that is no known kind fails here, not later in a report.
     kind = EventKind(kind)
-    return Event.objects.create(
+    event = Event.objects.create(
         organisation_id=organisation.pk,
         actor_id=actor.pk if actor is not None else None,
         kind=kind,
         data=data or {},
     )
+    event_recorded.send(sender=Event, event=event)
+    return event

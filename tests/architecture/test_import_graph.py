@@ -25,6 +25,7 @@ ORDER = [
     "config",
     "demo",
     "dashboard",
+    "api",
     "video",
     "feedback",
     "messaging",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "openmentor.core",
     "openmentor.accounts",
     "openmentor.organisations",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "openmentor.matching",
     "openmentor.feedback",
     "openmentor.video",
+    "openmentor.api",
     "openmentor.dashboard",
     "openmentor.demo",
 ]
@@ -335,6 +337,12 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
 # for the meaning of goals and bios ("wordllama", or "minilm" with the optional extra).
 OPENMENTOR_MATCHING_THREADS = env_int("OPENMENTOR_MATCHING_THREADS", 0)
 OPENMENTOR_EMBEDDING_BACKEND = env_str("OPENMENTOR_EMBEDDING_BACKEND", "wordllama")
+
+# --- Integrations (docs/integrations.md) -------------------------------------
+# Requests one API token may send a minute (429 with Retry-After past it).
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# Paths whose 404 and 500 answers are the API's JSON error body, not a page.
+JSON_ERROR_PATH_PREFIXES = ("/api/", "/scim/")
 
 # --- Video calls (docs/video.md) ---------------------------------------------
 # STUN/TURN URLs handed to browsers, e.g. "stun:turn.example.org:3478,turns:turn.example.org:5349".
