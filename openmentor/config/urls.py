@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("openmentor.feedback.urls")),
     path("", include("openmentor.video.urls")),
     path("", include("openmentor.api.urls")),
+    path("", include("openmentor.webhooks.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

@@ -232,3 +232,24 @@ def test_a_full_page_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(3):
         body = api.get(path, {"limit": 200}).json()
     assert len(body["items"]) >= 12
+
+
+def test_the_docs_page_and_schema_load_nothing_from_elsewhere(client: Any) -> None:
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    for asset in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "ninja/swagger-ui-init.js"):
+        assert finders.find(asset), asset
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    assert schema["components"]["securitySchemes"]
+
+
+def test_unknown_api_paths_answer_with_the_error_body(api: ApiClient) -> None:
+    response = api.get("/api/v1/no-such-resource")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

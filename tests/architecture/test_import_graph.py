@@ -35,6 +35,7 @@ ORDER = [
     "programmes",
     "people",
     "notifications",
+    "webhooks",
     "organisations",
     "accounts",
     "core",

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openmentor.matching",
     "openmentor.feedback",
     "openmentor.video",
+    "openmentor.webhooks",
     "openmentor.api",
     "openmentor.dashboard",
     "openmentor.demo",
@@ -341,6 +342,10 @@ OPENMENTOR_EMBEDDING_BACKEND = env_str("OPENMENTOR_EMBEDDING_BACKEND", "wordllam
 # --- Integrations (docs/integrations.md) -------------------------------------
 # Requests one API token may send a minute (429 with Retry-After past it).
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# Webhook and chat targets: off (production), only https to public addresses, checked
+# on the resolved address (openmentor.core.outbound); on, http and local addresses too,
+# for development and the tests' local receivers.
+OUTBOUND_ALLOW_PRIVATE_TARGETS = env_bool("OUTBOUND_ALLOW_PRIVATE_TARGETS", DEBUG)
 # Paths whose 404 and 500 answers are the API's JSON error body, not a page.
 JSON_ERROR_PATH_PREFIXES = ("/api/", "/scim/")
 
