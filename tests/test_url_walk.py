@@ -24,9 +24,9 @@ from tests.walk.tokens import TOKEN_OPERATIONS
 
 # URL name prefixes served by third parties with their own access rules.
 THIRD_PARTY_PREFIXES = ("admin/", "accounts/")
-# Served with bearer tokens, not sessions: walked by tests/api/test_api_walk.py, which
-# checks that every operation of the schema needs a token.
-TOKEN_PREFIXES = ("api/v1/",)
+# Served with bearer tokens, not sessions: walked by tests/api/test_api_walk.py (every
+# operation of the schema needs a token) and tests/scim/test_scim_walk.py.
+TOKEN_PREFIXES = ("api/v1/", "scim/v2/")
 
 # Secrets in URLs (invitation and join links): a wrong one must be refused politely.
 OPAQUE_PARAMS = {"token": "not-a-real-token"}
@@ -70,7 +70,11 @@ def organisation_routes() -> list[Route]:
 
 def test_every_route_is_classified() -> None:
     for route in own_routes():
-        if route.template.startswith(TOKEN_PREFIXES) and route.name not in PUBLIC:
+        if route.template.startswith("scim/v2/"):
+            assert getattr(route.callback, "scim_token_required", False), (
+                f"{route.template} ({route.name}) is served without a SCIM token check"
+            )
+        elif route.template.startswith(TOKEN_PREFIXES) and route.name not in PUBLIC:
             assert route.name in TOKEN_OPERATIONS, (
                 f"{route.template} ({route.name}) is served without a token check"
             )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("openmentor.video.urls")),
     path("", include("openmentor.api.urls")),
     path("", include("openmentor.webhooks.urls")),
+    path("", include("openmentor.scim.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

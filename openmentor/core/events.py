@@ -58,6 +58,8 @@ class EventKind(models.TextChoices):
     ORGANISATION_MFA_OPTIONAL = "organisation.mfa_optional"
     ORGANISATION_MFA_REQUIRED = "organisation.mfa_required"
     PARTICIPANTS_IMPORTED = "participants.imported"
+    PERSON_DEPROVISIONED = "person.deprovisioned"
+    PERSON_PROVISIONED = "person.provisioned"
     PROGRAMME_CREATED = "programme.created"
     PROGRAMME_INVITED = "programme.invited"
     PROGRAMME_JOIN_LINK_REPLACED = "programme.join_link_replaced"

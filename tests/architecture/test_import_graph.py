@@ -26,6 +26,7 @@ ORDER = [
     "demo",
     "dashboard",
     "api",
+    "scim",
     "video",
     "feedback",
     "messaging",

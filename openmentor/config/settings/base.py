@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "openmentor.feedback",
     "openmentor.video",
     "openmentor.webhooks",
+    "openmentor.scim",
     "openmentor.api",
     "openmentor.dashboard",
     "openmentor.demo",
