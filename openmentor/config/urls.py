@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("openmentor.api.urls")),
     path("", include("openmentor.webhooks.urls")),
     path("", include("openmentor.scim.urls")),
+    path("", include("openmentor.sso.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

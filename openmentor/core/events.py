@@ -47,6 +47,7 @@ class EventKind(models.TextChoices):
     MEETING_PROPOSED = "meeting_proposed"
     MEETING_RESCHEDULED = "meeting_rescheduled"
     MEMBERSHIP_JOINED_BY_LINK = "membership.joined_by_link"
+    MEMBERSHIP_JOINED_BY_SSO = "membership.joined_by_sso"
     # Emitted by the tracking work (relationship health); webhooks and chat subscribe.
     MENTORSHIP_AT_RISK = "mentorship.at_risk"
     MENTORSHIP_CREATED = "mentorship.created"

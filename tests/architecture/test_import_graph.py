@@ -27,6 +27,7 @@ ORDER = [
     "dashboard",
     "api",
     "scim",
+    "sso",
     "video",
     "feedback",
     "messaging",

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
     "openmentor.video",
     "openmentor.webhooks",
     "openmentor.scim",
+    "openmentor.sso",
     "openmentor.api",
     "openmentor.dashboard",
     "openmentor.demo",
@@ -205,6 +209,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
 }
+ACCOUNT_FORMS = {"login": "openmentor.sso.forms.LoginForm"}
+# Single sign-on (docs/integrations.md): each organisation's OIDC or SAML app is a
+# SocialApp its owner configures; the adapter signs in only its claimed domains.
+SOCIALACCOUNT_ADAPTER = "openmentor.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenMentor"
 # Accept the codes of the neighbouring 30-second windows too, for phones whose clocks drift.
