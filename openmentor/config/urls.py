@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("openmentor.webhooks.urls")),
     path("", include("openmentor.scim.urls")),
     path("", include("openmentor.sso.urls")),
+    path("", include("openmentor.chat.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

@@ -28,6 +28,7 @@ ORDER = [
     "api",
     "scim",
     "sso",
+    "chat",
     "video",
     "feedback",
     "messaging",

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "openmentor.webhooks",
     "openmentor.scim",
     "openmentor.sso",
+    "openmentor.chat",
     "openmentor.api",
     "openmentor.dashboard",
     "openmentor.demo",
