@@ -253,3 +253,13 @@ def test_unknown_api_paths_answer_with_the_error_body(api: ApiClient) -> None:
     response = api.get("/api/v1/no-such-resource")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "when", ["0101-03-31T10:43:44+17:24", "2026-12-01T09:00:00", "9999-12-31T23:59:59-23:00"]
+)
+def test_meeting_times_with_any_offset_are_compared_in_utc(api: ApiClient, when: str) -> None:
+    response = api.get("/api/v1/meetings", {"starts_after": when})
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert response.json()["error"]["details"][0]["field"] == "starts_after"

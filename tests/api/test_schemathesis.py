@@ -32,11 +32,14 @@ EXAMPLES = 25
 # schema's own validation, so a valid request answered 422 means schema and server differ.
 CONFIG = SchemathesisConfig.from_dict(
     {
+        # NUL characters in query keys are dropped on the way (the WSGI client), so the
+        # server never sees what it would refuse.
+        "generation": {"allow-x00": False},
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": [200, 201, 202, 400, 401, 403, 404, 409, 429]
             }
-        }
+        },
     }
 )
 

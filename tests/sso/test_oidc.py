@@ -189,3 +189,14 @@ def test_an_address_without_sign_on_is_told_so() -> None:
     response = Client().post("/sso/", {"email": "someone@nowhere.example"})
     assert response.status_code == 400
     assert "No organisation signs in this address" in response.content.decode()
+
+
+def test_the_sign_on_page_may_send_its_form_on_to_the_provider_only(acme: Tenant) -> None:
+    """The content security policy's form-action also covers the redirect after the POST."""
+    _configure(acme)
+    page = Client().get(f"/accounts/oidc/om-{acme.organisation.slug}/login/")
+    assert page.status_code == 200
+    assert f"form-action 'self' {ISSUER}" in page["Content-Security-Policy"]
+    assert (
+        "form-action 'self';" in Client().get("/accounts/login/")["Content-Security-Policy"] + ";"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import field_validator
 
 from openmentor.api.auth import scoped, token_of
 from openmentor.api.errors import ERRORS
@@ -110,11 +112,37 @@ class MeetingPage(Schema):
     next_cursor: str | None
 
 
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
 class MeetingFilters(PageQuery):
     mentorship_id: int | None = ID
     status: Literal["proposed", "accepted", "declined", "cancelled"] | None = None
     starts_after: dt.datetime | None = None
     starts_before: dt.datetime | None = None
+
+    @field_validator("starts_after", "starts_before", mode="before")
+    @classmethod
+    def _iso_only(cls, value: object) -> object:
+        # RFC 3339 date-times only, as the schema says (pydantic would also take a number
+        # of seconds).
+        if value is not None and not (isinstance(value, str) and ISO_DATETIME.match(value)):
+            raise ValueError("Give a date and time such as 2027-01-31T09:00:00Z.")
+        return value
+
+    @field_validator("starts_after", "starts_before")
+    @classmethod
+    def _in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Compared in UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 allows;
+        # a time without an offset is read as UTC.
+        if value is None:
+            return None
+        try:
+            if value.tzinfo is None:
+                return value.replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC)
+        except OverflowError as error:
+            raise ValueError("The time is out of range.") from error
 
 
 def _meetings(request: HttpRequest) -> QuerySet[Meeting]:
