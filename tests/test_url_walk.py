@@ -20,9 +20,13 @@ from openmentor.organisations.models import Invitation, Organisation, Role
 from tests.conftest import Tenant, client_for, make_tenant
 from tests.walk import MAKERS as OBJECT_MAKERS
 from tests.walk import PERSONAL, PUBLIC
+from tests.walk.tokens import TOKEN_OPERATIONS
 
 # URL name prefixes served by third parties with their own access rules.
 THIRD_PARTY_PREFIXES = ("admin/", "accounts/")
+# Served with bearer tokens, not sessions: walked by tests/api/test_api_walk.py (every
+# operation of the schema needs a token) and tests/scim/test_scim_walk.py.
+TOKEN_PREFIXES = ("api/v1/", "scim/v2/")
 
 # Secrets in URLs (invitation and join links): a wrong one must be refused politely.
 OPAQUE_PARAMS = {"token": "not-a-real-token"}
@@ -66,7 +70,15 @@ def organisation_routes() -> list[Route]:
 
 def test_every_route_is_classified() -> None:
     for route in own_routes():
-        if route.template.startswith("o/"):
+        if route.template.startswith("scim/v2/"):
+            assert getattr(route.callback, "scim_token_required", False), (
+                f"{route.template} ({route.name}) is served without a SCIM token check"
+            )
+        elif route.template.startswith(TOKEN_PREFIXES) and route.name not in PUBLIC:
+            assert route.name in TOKEN_OPERATIONS, (
+                f"{route.template} ({route.name}) is served without a token check"
+            )
+        elif route.template.startswith("o/"):
             assert hasattr(route.callback, "organisation_roles"), (
                 f"{route.template} is an organisation URL but its view is not wrapped in "
                 "organisation_view(): it would not be scoped to the organisation"

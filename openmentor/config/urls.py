@@ -23,6 +23,11 @@ urlpatterns = [
     path("", include("openmentor.video.urls")),
     path("", include("openmentor.notifications.urls")),
     path("", include("openmentor.tracking.urls")),
+    path("", include("openmentor.api.urls")),
+    path("", include("openmentor.webhooks.urls")),
+    path("", include("openmentor.scim.urls")),
+    path("", include("openmentor.sso.urls")),
+    path("", include("openmentor.chat.urls")),
     # The read side on top: the home redirect, dashboards and reports.
     path("", include("openmentor.dashboard.urls")),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Model
+from django.dispatch import Signal
 
 from openmentor.core.models import Event
 
@@ -37,6 +38,7 @@ class EventKind(models.TextChoices):
     MATCHING_REQUESTS_SENT = "matching.requests_sent"
     MATCHING_RUN_STARTED = "matching.run_started"
     MATCHING_SETTINGS_UPDATED = "matching.settings_updated"
+    MEETING_HELD = "meeting.held"
     MEETING_LOGGED_EXTERNAL = "meeting.logged_external"
     MEETING_ACCEPTED = "meeting_accepted"
     MEETING_CANCELLED = "meeting_cancelled"
@@ -45,6 +47,9 @@ class EventKind(models.TextChoices):
     MEETING_PROPOSED = "meeting_proposed"
     MEETING_RESCHEDULED = "meeting_rescheduled"
     MEMBERSHIP_JOINED_BY_LINK = "membership.joined_by_link"
+    MEMBERSHIP_JOINED_BY_SSO = "membership.joined_by_sso"
+    # Emitted by the tracking work (relationship health); webhooks and chat subscribe.
+    MENTORSHIP_AT_RISK = "mentorship.at_risk"
     MENTORSHIP_CREATED = "mentorship.created"
     MENTORSHIP_ENDED = "mentorship.ended"
     MENTORSHIP_PAUSED = "mentorship.paused"
@@ -54,6 +59,8 @@ class EventKind(models.TextChoices):
     ORGANISATION_MFA_OPTIONAL = "organisation.mfa_optional"
     ORGANISATION_MFA_REQUIRED = "organisation.mfa_required"
     PARTICIPANTS_IMPORTED = "participants.imported"
+    PERSON_DEPROVISIONED = "person.deprovisioned"
+    PERSON_PROVISIONED = "person.provisioned"
     PROGRAMME_CREATED = "programme.created"
     PROGRAMME_INVITED = "programme.invited"
     PROGRAMME_JOIN_LINK_REPLACED = "programme.join_link_replaced"
@@ -61,6 +68,11 @@ class EventKind(models.TextChoices):
     PROGRAMME_UPDATED = "programme.updated"
     REMATCH_REQUESTED = "rematch.requested"
     REMATCH_RESOLVED = "rematch.resolved"
+
+
+# Sent inside the recording transaction with `event` (an Event): integrations (webhooks,
+# chat) listen without core importing them, and queue their work on commit.
+event_recorded = Signal()
 
 
 def event_record(
@@ -76,9 +88,11 @@ def event_record(
     """
     # A plain string that is no known kind fails here, not later in a report.
     kind = EventKind(kind)
-    return Event.objects.create(
+    event = Event.objects.create(
         organisation_id=organisation.pk,
         actor_id=actor.pk if actor is not None else None,
         kind=kind,
         data=data or {},
     )
+    event_recorded.send(sender=Event, event=event)
+    return event

@@ -43,6 +43,15 @@ async def window_allow(key: str, *, limit: int, seconds: int) -> bool:
     return await sync_to_async(_window_count)(bucket, seconds) <= limit
 
 
+def window_allow_sync(key: str, *, limit: int, seconds: int) -> tuple[bool, int]:
+    """The synchronous `window_allow`, for plain views: (allowed, seconds until the
+    window ends)."""
+    now = time.time()
+    bucket = f"ratelimit:{key}:{int(now // seconds)}"
+    retry_after = max(1, int(seconds - now % seconds))
+    return _window_count(bucket, seconds) <= limit, retry_after
+
+
 def _window_count(bucket: str, seconds: int) -> int:
     # The synchronous add and incr are atomic (a lock in the local-memory cache, INCR in
     # Redis); the async aincr of Django's base cache is a get then a set, which loses

@@ -112,11 +112,26 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
+def _json_error(request: HttpRequest) -> bool:
+    # Machine clients (the API, SCIM) get their error body, never an HTML page.
+    return request.path.startswith(tuple(settings.JSON_ERROR_PATH_PREFIXES))
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _json_error(request):
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "No such URL.", "details": []}},
+            status=404,
+        )
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _json_error(request):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": "Something went wrong.", "details": []}},
+            status=500,
+        )
     # No context processors: the error may come from the database or a template.
     from django.template import loader
 

@@ -50,8 +50,12 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "openmentor.core",
     "openmentor.accounts",
     "openmentor.organisations",
@@ -66,6 +70,11 @@ INSTALLED_APPS = [
     "openmentor.video",
     "openmentor.tracking",
     "openmentor.events",
+    "openmentor.webhooks",
+    "openmentor.scim",
+    "openmentor.sso",
+    "openmentor.chat",
+    "openmentor.api",
     "openmentor.dashboard",
     "openmentor.demo",
 ]
@@ -82,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSPMiddleware, so that its answer is marked before the policy is written.
+    "openmentor.sso.middleware.SignOnFormActionMiddleware",
     "openmentor.video.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -204,6 +215,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
 }
+ACCOUNT_FORMS = {"login": "openmentor.sso.forms.LoginForm"}
+# Single sign-on (docs/integrations.md): each organisation's OIDC or SAML app is a
+# SocialApp its owner configures; the adapter signs in only its claimed domains.
+SOCIALACCOUNT_ADAPTER = "openmentor.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenMentor"
 # Accept the codes of the neighbouring 30-second windows too, for phones whose clocks drift.
@@ -338,6 +356,16 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
 # for the meaning of goals and bios ("wordllama", or "minilm" with the optional extra).
 OPENMENTOR_MATCHING_THREADS = env_int("OPENMENTOR_MATCHING_THREADS", 0)
 OPENMENTOR_EMBEDDING_BACKEND = env_str("OPENMENTOR_EMBEDDING_BACKEND", "wordllama")
+
+# --- Integrations (docs/integrations.md) -------------------------------------
+# Requests one API token may send a minute (429 with Retry-After past it).
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# Webhook and chat targets: off (production), only https to public addresses, checked
+# on the resolved address (openmentor.core.outbound); on, http and local addresses too,
+# for development and the tests' local receivers.
+OUTBOUND_ALLOW_PRIVATE_TARGETS = env_bool("OUTBOUND_ALLOW_PRIVATE_TARGETS", DEBUG)
+# Paths whose 404 and 500 answers are the API's JSON error body, not a page.
+JSON_ERROR_PATH_PREFIXES = ("/api/", "/scim/")
 
 # --- Video calls (docs/video.md) ---------------------------------------------
 # STUN/TURN URLs handed to browsers, e.g. "stun:turn.example.org:3478,turns:turn.example.org:5349".
