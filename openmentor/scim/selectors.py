@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from openmentor.accounts.models import User
@@ -19,16 +18,11 @@ from openmentor.scim.models import ScimGroup, ScimIdentity, ScimToken
 def scim_token_for_secret(secret: str) -> ScimToken | None:
     if not secret or len(secret) > 200:
         return None
-    token = (
+    return (
         ScimToken.objects.select_related("organisation")
         .filter(token_hash=hash_token(secret), revoked_at__isnull=True)
         .first()
     )
-    if token is not None and (
-        token.last_used_at is None or timezone.now() - token.last_used_at > dt.timedelta(minutes=1)
-    ):
-        ScimToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token
 
 
 def scim_tokens(*, organisation: Organisation) -> QuerySet[ScimToken]:

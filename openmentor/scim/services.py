@@ -9,6 +9,7 @@ inactive, and activating them again restores the membership.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 
@@ -89,6 +90,14 @@ def scim_token_revoke(*, token: ScimToken, actor: Membership) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+def scim_token_touch(*, token: ScimToken) -> None:
+    """Notes when the token was last used, at most once a minute."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
 
 
 # --- people ---------------------------------------------------------------------------

@@ -63,6 +63,7 @@ def scim_view(methods: tuple[str, ...]) -> Callable[[ScimView], ScimView]:
             )
             if token is None:
                 return scim_error(401, "Send the organisation's SCIM token as a Bearer token.")
+            services.scim_token_touch(token=token)
             if request.method not in methods:
                 response = scim_error(405, f"Use {', '.join(methods)} here.")
                 response["Allow"] = ", ".join(methods)

@@ -54,7 +54,7 @@ def idp(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 def _start_idp(idp: dict[str, Any], redirect_uri: str, log: Path) -> subprocess.Popen[bytes]:
     subprocess.run(
-        [sys.executable, "-m", "tests.e2e.idp.setup", redirect_uri],
+        [sys.executable, "-m", "tests.e2e.idp.prepare", redirect_uri],
         cwd=ROOT,
         env=idp["env"],
         check=True,

@@ -31,6 +31,12 @@ def test_owner_creates_a_token_shown_once_and_revokes_it(
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in owner_client.get(_url(tenant)).content.decode()
     assert ScimClient(secret).get("/scim/v2/Users").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert (
+        "Never"
+        not in owner_client.get(_url(tenant)).content.decode().split("Tokens")[1].split("Groups")[0]
+    )
     owner_client.post(f"{_url(tenant)}tokens/{token.pk}/revoke/")
     assert ScimClient(secret).get("/scim/v2/Users").status_code == 401
 

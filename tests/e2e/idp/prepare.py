@@ -1,6 +1,6 @@
 """Prepares the provider's database: one person and the OpenMentor client.
 
-python -m tests.e2e.idp.setup REDIRECT_URI
+python -m tests.e2e.idp.prepare REDIRECT_URI
 """
 
 from __future__ import annotations
