@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from openmentor.core.events import EventKind, event_record
 from openmentor.mentorships.models import Activity, Mentorship
+from openmentor.organisations.models import Organisation
 
 ActivityKind = Activity.Kind
 
@@ -38,7 +40,7 @@ def activity_record(
     kind = ActivityKind(kind)
     try:
         with transaction.atomic():
-            return Activity.objects.create(
+            activity = Activity.objects.create(
                 programme_id=mentorship.programme_id,
                 mentorship=mentorship,
                 kind=kind,
@@ -51,3 +53,26 @@ def activity_record(
         if Activity.objects.filter(key=key[:120]).exists():
             return None
         raise
+    if kind == ActivityKind.MEETING_HELD:
+        # The organisation's domain event (webhooks and chat listen to those), once, as the
+        # activity is: a meeting held in a call or logged as held elsewhere.
+        event_record(
+            organisation=Organisation(pk=mentorship.programme.organisation_id),
+            kind=EventKind.MEETING_HELD,
+            data={
+                "mentorship": mentorship.pk,
+                "meeting": activity.data.get("meeting"),
+                "source": activity.data.get("source", "reported"),
+                "held_at": activity.occurred_at.isoformat(),
+            },
+        )
+    elif kind == ActivityKind.MANAGER_ALERTED:
+        # The managers were told the pair is in trouble (gone quiet through two nudges, or a
+        # member said the match is not working): for the organisation's systems, the
+        # mentorship is at risk. Names stay out, as in every event.
+        event_record(
+            organisation=Organisation(pk=mentorship.programme.organisation_id),
+            kind=EventKind.MENTORSHIP_AT_RISK,
+            data={"mentorship": mentorship.pk, "reason": activity.data.get("reason", "")},
+        )
+    return activity

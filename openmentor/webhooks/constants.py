@@ -3,7 +3,8 @@ from __future__ import annotations
 from openmentor.core.events import EventKind
 
 # The domain events an organisation can subscribe to, as the types its receivers see.
-# "mentorship.at_risk" is emitted by the tracking work (relationship health).
+# "meeting.held" and "mentorship.at_risk" come from the activity record
+# (openmentor/mentorships/activity.py), once each.
 EVENT_TYPES: dict[str, str] = {
     EventKind.MENTORSHIP_STARTED: "Mentorship started",
     EventKind.MENTORSHIP_ENDED: "Mentorship ended",

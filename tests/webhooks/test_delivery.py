@@ -171,3 +171,53 @@ def test_only_owners_replay(tenant: Tenant) -> None:
     )
     with pytest.raises(PermissionDenied):
         webhook_delivery_replay(delivery=delivery, actor=tenant.manager)
+
+
+def test_a_meeting_held_reaches_the_subscribers_once(
+    tenant: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
+    from openmentor.core.models import Event
+    from openmentor.mentorships.activity import ActivityKind, activity_record
+    from tests.scenarios import active_mentorship
+
+    mentorship = active_mentorship(tenant.organisation)
+    with receiver() as ours:
+        _endpoint(tenant, ours.url, [EventKind.MEETING_HELD])
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(2):  # reported twice (a retried task, a second worker)
+                activity_record(
+                    mentorship=mentorship,
+                    kind=ActivityKind.MEETING_HELD,
+                    key="outcome:meeting:77",
+                    data={"meeting": 77, "source": "call"},
+                )
+        assert len(ours.received) == 1
+        body = json.loads(ours.received[0].body)
+        assert body["type"] == "meeting.held"
+        assert body["data"]["mentorship"] == mentorship.pk
+        assert body["data"]["meeting"] == 77 and body["data"]["source"] == "call"
+    assert Event.objects.filter(kind=EventKind.MEETING_HELD).count() == 1
+
+
+def test_a_mentorship_at_risk_reaches_the_subscribers_once(
+    tenant: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
+    from openmentor.mentorships.activity import ActivityKind, activity_record
+    from tests.scenarios import active_mentorship
+
+    mentorship = active_mentorship(tenant.organisation)
+    with receiver() as ours:
+        _endpoint(tenant, ours.url, [EventKind.MENTORSHIP_AT_RISK])
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(2):
+                activity_record(
+                    mentorship=mentorship,
+                    kind=ActivityKind.MANAGER_ALERTED,
+                    key=f"alert:quiet:{mentorship.pk}:2026-11-01",
+                    data={"reason": "quiet"},
+                )
+        assert len(ours.received) == 1
+        body = json.loads(ours.received[0].body)
+        assert body["type"] == "mentorship.at_risk"
+        assert body["data"]["mentorship"] == mentorship.pk
+        assert body["data"]["reason"] == "quiet"
