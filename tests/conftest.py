@@ -74,3 +74,13 @@ def _fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends = {}
     yield
     channel_layers.backends = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_modules_imported() -> None:
+    """Every URL module (and so every view module) is imported before any test freezes
+    the clock: freezegun hands `FakeDatetime` to modules imported while it is frozen, and
+    the API's schemas (pydantic) cannot be built on it."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point

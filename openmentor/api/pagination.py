@@ -62,3 +62,14 @@ def cursor_page(
     for part in key.split("__"):
         last = getattr(last, part if part != "pk" else "pk")
     return rows, cursor_encode(int(last))
+
+
+def filtered_page(queryset: QuerySet[M], filters: Any, **lookups: str) -> dict[str, Any]:
+    """A list endpoint's answer: each filter that is set narrows `queryset` (filter field
+    name → lookup, e.g. ``starts_after="starts_at__gte"``), then one cursor page."""
+    for field, lookup in lookups.items():
+        value = getattr(filters, field)
+        if value:
+            queryset = queryset.filter(**{lookup: value})
+    rows, cursor = cursor_page(queryset, cursor=filters.cursor, limit=filters.limit)
+    return {"items": rows, "next_cursor": cursor}

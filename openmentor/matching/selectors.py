@@ -4,6 +4,7 @@ organisation (views get it from `programme_for_manager`)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -351,31 +352,37 @@ def proposal_staleness(*, run: MatchingRun) -> Staleness:
             )
         elif wants < count:
             changes.append(f"{name(eid)} now needs only {wants} more mentor(s), not {count}.")
-    for eid, count in sorted(per_mentor.items()):
-        if eid not in new_mentors:
-            changes.append(f"{name(eid)} is no longer an active mentor in the programme.")
-        elif new_mentors[eid] < count:
-            changes.append(
-                f"{name(eid)} has room for {new_mentors[eid]} now, but the proposal gives "
+    changes += _room_changes(per_mentor, new_mentors, name, role="mentor", unit="")
+    changes += _arrivals(new_mentees, old_mentees, name, "new mentee(s) waiting since the run")
+    changes += _arrivals(new_mentors, old_mentors, name, "new mentor(s) since the run")
+    return Staleness(changes=changes)
+
+
+def _room_changes(
+    given: dict[str, int], now: dict[str, int], name: Callable[[str], str], *, role: str, unit: str
+) -> list[str]:
+    """Who the proposal gives more pairs than they now have room for, or who left."""
+    lines = []
+    for eid, count in sorted(given.items()):
+        if eid not in now:
+            lines.append(f"{name(eid)} is no longer an active {role} in the programme.")
+        elif now[eid] < count:
+            lines.append(
+                f"{name(eid)} has room for {now[eid]}{unit} now, but the proposal gives "
                 f"them {count}."
             )
-    arrived = sorted(set(new_mentees) - set(old_mentees))
-    if arrived:
-        changes.append(
-            f"{len(arrived)} new mentee(s) waiting since the run: "
-            + ", ".join(name(e) for e in arrived[:10])
-            + ("…" if len(arrived) > 10 else "")
-            + "."
-        )
-    joined = sorted(set(new_mentors) - set(old_mentors))
-    if joined:
-        changes.append(
-            f"{len(joined)} new mentor(s) since the run: "
-            + ", ".join(name(e) for e in joined[:10])
-            + ("…" if len(joined) > 10 else "")
-            + "."
-        )
-    return Staleness(changes=changes)
+    return lines
+
+
+def _arrivals(
+    now: dict[str, int], before: dict[str, int], name: Callable[[str], str], what: str
+) -> list[str]:
+    """One line naming (the first ten of) the people who are new since the run."""
+    arrived = sorted(set(now) - set(before))
+    if not arrived:
+        return []
+    more = "…" if len(arrived) > 10 else ""
+    return [f"{len(arrived)} {what}: " + ", ".join(name(e) for e in arrived[:10]) + more + "."]
 
 
 def _problem_with_proposal(run: MatchingRun, *, without_mentee: str) -> BuiltProblem:
@@ -492,21 +499,6 @@ def _peer_staleness(run: MatchingRun, old: dict[str, int], new: dict[str, int]) 
     def name(eid: str) -> str:
         return full.get(user_id_of(eid), eid)
 
-    changes: list[str] = []
-    for eid, count in sorted(per.items()):
-        if eid not in new:
-            changes.append(f"{name(eid)} is no longer an active peer in the programme.")
-        elif new[eid] < count:
-            changes.append(
-                f"{name(eid)} has room for {new[eid]} peer(s) now, but the proposal gives "
-                f"them {count}."
-            )
-    joined = sorted(set(new) - set(old))
-    if joined:
-        changes.append(
-            f"{len(joined)} new peer(s) since the run: "
-            + ", ".join(name(e) for e in joined[:10])
-            + ("…" if len(joined) > 10 else "")
-            + "."
-        )
+    changes = _room_changes(per, new, name, role="peer", unit=" peer(s)")
+    changes += _arrivals(new, old, name, "new peer(s) since the run")
     return Staleness(changes=changes)

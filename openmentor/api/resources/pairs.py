@@ -16,7 +16,7 @@ from pydantic import field_validator
 
 from openmentor.api.auth import scoped, token_of
 from openmentor.api.errors import ERRORS
-from openmentor.api.pagination import cursor_page
+from openmentor.api.pagination import filtered_page
 from openmentor.api.resources.common import PageQuery, PathId
 from openmentor.feedback.models import MentorshipRating
 from openmentor.matching.models import MatchingRun
@@ -76,10 +76,7 @@ def mentorship_list(request: HttpRequest, filters: Query[MentorshipFilters]) -> 
         queryset = queryset.filter(mentor_id=filters.participant_id) | queryset.filter(
             mentee_id=filters.participant_id
         )
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    rows, cursor = cursor_page(queryset, cursor=filters.cursor, limit=filters.limit)
-    return {"items": rows, "next_cursor": cursor}
+    return filtered_page(queryset, filters, status="status")
 
 
 @router.get(
@@ -158,17 +155,14 @@ def _meetings(request: HttpRequest) -> QuerySet[Meeting]:
     summary="List meetings",
 )
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> dict[str, Any]:
-    queryset = _meetings(request)
-    if filters.mentorship_id:
-        queryset = queryset.filter(mentorship_id=filters.mentorship_id)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.starts_after:
-        queryset = queryset.filter(starts_at__gte=filters.starts_after)
-    if filters.starts_before:
-        queryset = queryset.filter(starts_at__lt=filters.starts_before)
-    rows, cursor = cursor_page(queryset, cursor=filters.cursor, limit=filters.limit)
-    return {"items": rows, "next_cursor": cursor}
+    return filtered_page(
+        _meetings(request),
+        filters,
+        mentorship_id="mentorship_id",
+        status="status",
+        starts_after="starts_at__gte",
+        starts_before="starts_at__lt",
+    )
 
 
 @router.get(
@@ -266,13 +260,7 @@ def _runs(request: HttpRequest) -> QuerySet[MatchingRun]:
     summary="List matching runs",
 )
 def matching_run_list(request: HttpRequest, filters: Query[MatchingRunFilters]) -> dict[str, Any]:
-    queryset = _runs(request)
-    if filters.programme_id:
-        queryset = queryset.filter(programme_id=filters.programme_id)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    rows, cursor = cursor_page(queryset, cursor=filters.cursor, limit=filters.limit)
-    return {"items": rows, "next_cursor": cursor}
+    return filtered_page(_runs(request), filters, programme_id="programme_id", status="status")
 
 
 @router.get(

@@ -13,7 +13,7 @@ from ninja.responses import Status
 
 from openmentor.api.auth import scoped, token_of
 from openmentor.api.errors import ERRORS, ApiError
-from openmentor.api.pagination import cursor_page
+from openmentor.api.pagination import cursor_page, filtered_page
 from openmentor.api.resources.common import PageQuery, PathId
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
@@ -77,10 +77,7 @@ class ProgrammeIn(Schema):
 )
 def programme_list(request: HttpRequest, filters: Query[ProgrammeFilters]) -> dict[str, Any]:
     queryset = Programme.objects.filter(organisation=token_of(request).organisation)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    rows, cursor = cursor_page(queryset, cursor=filters.cursor, limit=filters.limit)
-    return {"items": rows, "next_cursor": cursor}
+    return filtered_page(queryset, filters, status="status")
 
 
 @router.get(
@@ -248,15 +245,9 @@ def _enrolments(request: HttpRequest):  # type: ignore[no-untyped-def]
     summary="List enrolments",
 )
 def enrolment_list(request: HttpRequest, filters: Query[EnrolmentFilters]) -> dict[str, Any]:
-    queryset = _enrolments(request)
-    if filters.programme_id:
-        queryset = queryset.filter(programme_id=filters.programme_id)
-    if filters.role:
-        queryset = queryset.filter(role=filters.role)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    rows, cursor = cursor_page(queryset, cursor=filters.cursor, limit=filters.limit)
-    return {"items": rows, "next_cursor": cursor}
+    return filtered_page(
+        _enrolments(request), filters, programme_id="programme_id", role="role", status="status"
+    )
 
 
 @router.get(
