@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _people  # noqa: E402
 
 
 def _free_port() -> int:
@@ -71,22 +74,7 @@ def main() -> None:
     owner_user = User.objects.create_user(email=f"owner@{organisation.slug}.example", password=None)
     owner = Membership.objects.create(organisation=organisation, user=owner_user, role=Role.OWNER)
     n = args.participants
-    users = User.objects.bulk_create(
-        [
-            User(
-                email=f"p{i}@{organisation.slug}.example",
-                first_name=rng.choice(["Ana", "Ben", "Chen", "Dara", "Eli", "Femi"]),
-                last_name=f"Person{i:05d}",
-                password="!",
-            )
-            for i in range(n)
-        ],
-        batch_size=2000,
-    )
-    Membership.objects.bulk_create(
-        [Membership(organisation=organisation, user=u, role=Role.PARTICIPANT) for u in users],
-        batch_size=2000,
-    )
+    users = _people.participants(organisation, n, rng)
     Profile.objects.bulk_create(
         [
             Profile(

@@ -11,16 +11,17 @@ in-process and prints the median server time and the number of queries of each.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _people  # noqa: E402
 
 
 def main() -> None:
@@ -29,16 +30,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="om-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-    os.environ["OPENMENTOR_VAR_DIR"] = workdir
-    os.environ["DEBUG"] = "1"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "openmentor.config.settings.base"
-    import django
-
-    django.setup()
+    _people.django_on_a_scratch_database(ALLOWED_HOSTS="testserver")
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test import Client
@@ -62,22 +54,7 @@ def main() -> None:
         organisation=organisation, name="Bench programme", slug="bench", status="enrolling"
     )
     n = args.participants
-    users = User.objects.bulk_create(
-        [
-            User(
-                email=f"p{i}@{organisation.slug}.example",
-                first_name=rng.choice(["Ana", "Ben", "Chen", "Dara", "Eli", "Femi"]),
-                last_name=f"Person{i:05d}",
-                password="!",
-            )
-            for i in range(n)
-        ],
-        batch_size=2000,
-    )
-    Membership.objects.bulk_create(
-        [Membership(organisation=organisation, user=u, role=Role.PARTICIPANT) for u in users],
-        batch_size=2000,
-    )
+    users = _people.participants(organisation, n, rng)
     Profile.objects.bulk_create(
         [
             Profile(
