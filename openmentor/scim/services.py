@@ -23,7 +23,7 @@ from django.utils import timezone
 from openmentor.accounts.models import User
 from openmentor.core.events import EventKind, event_record
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
-from openmentor.mentorships.services.lifecycle import mentorship_end_on_departure
+from openmentor.mentorships.services.endings import mentorship_end_on_departure
 from openmentor.organisations.models import Membership, Organisation, Role
 from openmentor.organisations.services import hash_token
 from openmentor.people.services import profile_get_or_create

@@ -18,7 +18,7 @@ from openmentor.accounts.models import User
 from openmentor.core.links import LinkError, link_claim, link_read, link_token
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Mentorship
-from openmentor.mentorships.services.lifecycle import mentorship_close_inactive
+from openmentor.mentorships.services.endings import mentorship_close_inactive
 from openmentor.notifications.services import EmailSpec, notify
 from openmentor.organisations.models import MANAGING_ROLES, Membership
 from openmentor.tracking.models import ClosureWarning, Nudge, TrackingSettings
