@@ -80,6 +80,9 @@ def test_the_api_answers_every_generated_request_as_documented(
         )
         def check(case: Any) -> None:
             cache.clear()  # the token's rate limit is not what is under test here
-            case.call_and_validate(headers=headers)
+            # A negative case may leave the Authorization header out on purpose: sending
+            # our token then would undo its mutation and the request could be valid.
+            dropped = "Authorization" not in (case.headers or {})
+            case.call_and_validate(headers={} if dropped else headers)
 
         check()
