@@ -286,7 +286,6 @@ class KeepOpenOutcome:
     kept: bool
 
 
-@transaction.atomic
 def closure_link_read(*, token: str, now: dt.datetime) -> None:
     """Checks a keep-open link as `closure_keep_open` does, changing nothing."""
     data = link_read(token, purpose=KEEP_OPEN_PURPOSE, max_age=dt.timedelta(days=60), now=now)
@@ -296,6 +295,7 @@ def closure_link_read(*, token: str, now: dt.datetime) -> None:
         raise LinkError("This link is not valid: it may have been cut short or changed.") from error
 
 
+@transaction.atomic
 def closure_keep_open(*, token: str, now: dt.datetime) -> KeepOpenOutcome:
     """Cancels a closure warning from its one-click link (LinkError for a bad one).
 
