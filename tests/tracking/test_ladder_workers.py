@@ -51,8 +51,13 @@ def queue(request: pytest.FixtureRequest, settings: Any) -> str:
         if not os.environ.get("REDIS_URL"):
             pytest.skip("the RQ variant needs REDIS_URL (CI's PostgreSQL + Redis run sets it)")
         import django_rq
+        from rq.registry import StartedJobRegistry
 
-        django_rq.get_queue("default").empty()
+        rq_queue = django_rq.get_queue("default")
+        rq_queue.empty()
+        # Jobs of workers that earlier tests killed stay "started" until RQ's cleanup, and
+        # would keep this queue from ever looking idle: start from a clean registry.
+        rq_queue.connection.delete(StartedJobRegistry(queue=rq_queue).key)
         settings.TASKS = {
             "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
         }
