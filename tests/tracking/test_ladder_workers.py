@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import os
 import re
 import time
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -44,28 +42,8 @@ START = dt.datetime(2031, 3, 3, 13, tzinfo=dt.UTC)  # far from the workers' own 
 DAYS = 120
 
 
-@pytest.fixture(params=["db", "rq"])
-def queue(request: pytest.FixtureRequest, settings: Any) -> str:
-    kind = str(request.param)
-    if kind == "rq":
-        if not os.environ.get("REDIS_URL"):
-            pytest.skip("the RQ variant needs REDIS_URL (CI's PostgreSQL + Redis run sets it)")
-        import django_rq
-        from rq.registry import StartedJobRegistry
-
-        rq_queue = django_rq.get_queue("default")
-        rq_queue.empty()
-        # Jobs of workers that earlier tests killed stay "started" until RQ's cleanup, and
-        # would keep this queue from ever looking idle: start from a clean registry.
-        rq_queue.connection.delete(StartedJobRegistry(queue=rq_queue).key)
-        settings.TASKS = {
-            "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
-        }
-    else:
-        settings.TASKS = {
-            "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-        }
-    return kind
+# The same queues, cleaned the same way, as the fault tests.
+queue = faults.queue
 
 
 @pytest.fixture
