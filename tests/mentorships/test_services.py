@@ -53,6 +53,16 @@ def test_create_proposes_records_and_emails_both(
     assert all(f"/mentorships/{mentorship.pk}/" in m.body for m in mail.outbox)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_create_holds_its_own_transaction_outside_a_request(tenant: Tenant) -> None:
+    # Callers (the manager's form, matching publish) do not open a transaction for it; on
+    # PostgreSQL the enrolment lock needs one, and a test inside the usual wrapping
+    # transaction would never notice it missing.
+    cohort = enrolling_programme(tenant.organisation, mentors=1, mentees=1)
+    mentorship = propose(cohort)
+    assert Mentorship.objects.filter(pk=mentorship.pk, status="proposed").exists()
+
+
 def test_create_refuses_the_same_person_and_people_not_enrolled(
     cohort: EnrollingProgramme, other_tenant: Tenant
 ) -> None:

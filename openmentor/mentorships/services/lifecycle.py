@@ -93,7 +93,6 @@ def _locked(mentorship: Mentorship) -> Mentorship:
 # --- Lifecycle -----------------------------------------------------------------------
 
 
-@transaction.atomic
 def _capacity_require(programme: Programme, mentor: User, mentee: User) -> None:
     """A mentor within their capacity, a mentee within the programme's mentors per mentee."""
     organisation = programme.organisation
@@ -137,6 +136,7 @@ def _peer_room_require(programme: Programme, a: User, b: User) -> None:
             )
 
 
+@transaction.atomic
 def mentorship_create(
     *,
     programme: Programme,
