@@ -7,17 +7,15 @@ A fixed number of queries whatever the number of mentorships.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.db.models import Max
 from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.meetings.models import Meeting
-from openmentor.mentorships.models import ExternalMeeting, Goal, Mentorship
+from openmentor.mentorships.models import Activity, Goal, Mentorship
 from openmentor.mentorships.selectors import mentorships_for_member, partner_for
-from openmentor.messaging.models import Message
 from openmentor.messaging.selectors import unread_counts
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
@@ -66,7 +64,8 @@ def mentorship_health(
 ) -> MentorshipHealth:
     """Healthy while the pair meets or talks within 1.5 × their agreed cadence.
 
-    Activity is a meeting held (on the platform or logged), or a message.
+    Activity is a meeting held (a call both attended, or logged as held elsewhere), or a
+    message, as the activity record has them.
     """
     if mentorship.status == Mentorship.Status.PROPOSED:
         return MentorshipHealth("waiting", "Starting", "Waiting for both of you to agree")
@@ -90,29 +89,22 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
     user = membership.user
     profile = Profile.objects.filter(organisation=membership.organisation, user=user).first()
     tz_name = profile.timezone if profile and profile.timezone else "UTC"
-    tz = ZoneInfo(tz_name)
     mentorships = list(mentorships_for_member(membership=membership))
     ids = [m.pk for m in mentorships]
     unread = unread_counts(membership=membership)
 
-    held = dict(
-        Meeting.objects.filter(
-            mentorship_id__in=ids, status=Meeting.Status.ACCEPTED, starts_at__lte=now
+    # The last time the pair met or wrote, from the activity record: meetings count once
+    # they are known to have happened (a call both attended, or logged as held elsewhere),
+    # as the nudges and the programme team's health list count them.
+    last_in_touch = dict(
+        Activity.objects.filter(
+            mentorship_id__in=ids,
+            kind__in=(Activity.Kind.MEETING_HELD, Activity.Kind.MESSAGE_SENT),
+            occurred_at__lte=now,
         )
         .values("mentorship_id")
-        .annotate(last=Max("starts_at"))
-        .values_list("mentorship_id", "last")
-    )
-    messaged = dict(
-        Message.objects.filter(mentorship_id__in=ids)
-        .values("mentorship_id")
-        .annotate(last=Max("created_at"))
-        .values_list("mentorship_id", "last")
-    )
-    logged: dict[int, date] = dict(
-        ExternalMeeting.objects.filter(mentorship_id__in=ids)
-        .values("mentorship_id")
-        .annotate(last=Max("held_on"))
+        .annotate(last=Max("occurred_at"))
+        .order_by()
         .values_list("mentorship_id", "last")
     )
     upcoming = list(
@@ -141,11 +133,7 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
 
     data = HomeData(timezone_name=tz_name, unread_total=sum(unread.values()))
     for m in mentorships:
-        candidates = [messaged.get(m.pk), held.get(m.pk)]
-        logged_on = logged.get(m.pk)
-        if logged_on is not None:
-            candidates.append(datetime.combine(logged_on, datetime.min.time(), tzinfo=tz))
-        last = max((c for c in candidates if c is not None), default=None)
+        last = last_in_touch.get(m.pk)
         role = "mentor" if m.mentor_id == user.pk else "mentee"
         accepted_by_me = m.mentor_accepted_at if role == "mentor" else m.mentee_accepted_at
         if m.status == Mentorship.Status.PROPOSED and accepted_by_me is None:

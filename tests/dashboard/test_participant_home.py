@@ -8,7 +8,9 @@ from django.utils import timezone
 from openmentor.dashboard.home import mentorship_health
 from openmentor.meetings.models import Meeting
 from openmentor.mentorships.models import Mentorship, RematchRequest
+from openmentor.mentorships.services.journey import meeting_log_external
 from openmentor.messaging.models import Message
+from openmentor.messaging.services import message_send
 from tests.conftest import Tenant, client_for
 from tests.factories import GoalFactory, MeetingFactory
 from tests.scenarios import active_mentorship
@@ -58,7 +60,7 @@ def test_home_shows_meetings_mentorships_unread_goals_and_the_next_step(tenant: 
         status=Meeting.Status.PROPOSED,
         proposed_by=partner,
     )
-    Message.objects.create(mentorship=mentorship, author=partner, body="Hello there")
+    message_send(mentorship=mentorship, author=partner, body="Hello there")
     GoalFactory(mentorship=mentorship, title="Give a conference talk", progress=40)
     body = home(tenant)
     assert "Answer the invitation" in body
@@ -172,3 +174,36 @@ def test_an_ended_mentorship_offers_no_new_meeting(tenant: Tenant) -> None:
     mentorship.save()
     body = client.get(url).content.decode()
     assert "Propose a meeting" not in body and "only while the mentorship is active" in body
+
+
+def test_in_touch_means_a_meeting_that_happened_not_one_that_was_booked(tenant: Tenant) -> None:
+    """The home page's "gone quiet" agrees with the programme team's health list and the
+    nudges: an accepted meeting whose time passed without anyone in the call is not
+    contact; one the pair logged as held elsewhere is."""
+    mentorship = active_mentorship(tenant.organisation, mentee=tenant.participant)
+    now = timezone.now()
+    Mentorship.objects.filter(pk=mentorship.pk).update(
+        created_at=now - timedelta(weeks=8),
+        started_at=now - timedelta(weeks=8),
+        agreed_cadence_weeks=2,
+    )
+    mentorship.refresh_from_db()
+    MeetingFactory(
+        mentorship=mentorship,
+        starts_at=now - timedelta(days=3),
+        duration_minutes=30,
+        status=Meeting.Status.ACCEPTED,
+        proposed_by=mentorship.mentor,
+    )
+    body = home(tenant)
+    assert "Gone quiet" in body or "No meeting or message yet" in body
+    assert "On track" not in body
+
+    meeting_log_external(
+        mentorship=mentorship,
+        user=tenant.participant.user,
+        held_on=(now - timedelta(days=3)).date(),
+        duration_minutes=45,
+    )
+    body = home(tenant)
+    assert "On track" in body
