@@ -1,4 +1,5 @@
-"""HTTP requests to addresses an organisation gave us (webhooks, chat incoming webhooks).
+"""HTTP requests to addresses an organisation gave us (webhooks, chat incoming webhooks,
+its identity provider).
 
 Such a URL is someone else's choice, so it must not reach our own network (SSRF). In
 production settings (`OUTBOUND_ALLOW_PRIVATE_TARGETS` off) the URL must be https, and
@@ -12,15 +13,20 @@ followed.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import ipaddress
 import socket
 import ssl
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
 
 MAX_URL_LENGTH = 2000
 RESPONSE_EXCERPT = 1000
@@ -160,3 +166,57 @@ def post(
         body_excerpt=excerpt,
         duration_ms=int((time.monotonic() - started) * 1000),
     )
+
+
+# --- the same rules for libraries that speak HTTP through `requests` -------------------
+
+
+class RefusedRequest(requests.ConnectionError):
+    """A request the rules above refused; its message says why. A ConnectionError, so a
+    library that handles failed connections (allauth does) handles this one too."""
+
+
+class _VettedAdapter(HTTPAdapter):
+    """Checks every request's URL as `resolve` does (redirects included: each hop comes
+    through here) and connects to the vetted address, keeping the host name for TLS and
+    the Host header, so a DNS answer that changes after the check cannot slip past it."""
+
+    def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        try:
+            target = resolve(request.url or "")
+        except TargetRefused as error:
+            raise RefusedRequest(str(error), request=request) from error
+        default_port = 443 if target.scheme == "https" else 80
+        request.headers["Host"] = (
+            target.host if target.port == default_port else f"{target.host}:{target.port}"
+        )
+        request.vetted_target = target  # type: ignore[attr-defined]
+        return super().send(request, *args, **kwargs)
+
+    def build_connection_pool_key_attributes(
+        self, request: PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        target: Target | None = getattr(request, "vetted_target", None)
+        if target is not None:
+            host_params["host"] = target.address
+            if target.scheme == "https":
+                pool_kwargs["server_hostname"] = target.host
+                pool_kwargs["assert_hostname"] = target.host
+        return host_params, pool_kwargs
+
+
+def vetted_session(*, timeout: float = 10.0) -> requests.Session:
+    """A `requests` session held to this module's rules, for libraries that fetch URLs an
+    organisation configured (an identity provider's discovery document and the endpoints
+    it names). Proxies from the environment are ignored: the vetted address is the one
+    connected to."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = _VettedAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.request = functools.partial(session.request, timeout=timeout)  # type: ignore[method-assign]
+    return session

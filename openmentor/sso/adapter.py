@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.http import HttpRequest
 from django.shortcuts import render
 
 from openmentor.accounts.models import User
+from openmentor.core import outbound
 from openmentor.sso.models import SsoDomain
 from openmentor.sso.selectors import domain_of, provider_for_app
 
@@ -31,7 +34,47 @@ def sociallogin_email(sociallogin: Any) -> str:
     return email
 
 
+class _RefusingSession:
+    """Wraps the vetted session: a request our outbound rules refuse (the discovery
+    document naming an endpoint on our own network, a host name that now resolves to
+    one) ends the sign-in with a page that says why, not a server error."""
+
+    def __init__(self, session: requests.Session) -> None:
+        self._session = session
+
+    def __enter__(self) -> _RefusingSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._session.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        try:
+            return self._session.request(method, url, **kwargs)
+        except outbound.RefusedRequest as error:
+            raise _refuse(
+                context.request,
+                f"The identity provider could not be reached safely: {error} "
+                "Ask your organisation's owner to check its sign-on settings.",
+            ) from error
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", url, **kwargs)
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_requests_session(self) -> Any:
+        # allauth fetches the issuer's discovery document, then the token, user-info and
+        # key endpoints it names: URLs an organisation (or its provider) chose, held to the
+        # same rules as webhooks.
+        return _RefusingSession(outbound.vetted_session(timeout=10.0))
+
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
         app = getattr(sociallogin.provider, "app", None)
         provider = provider_for_app(getattr(app, "pk", None))

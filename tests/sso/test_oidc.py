@@ -200,3 +200,28 @@ def test_the_sign_on_page_may_send_its_form_on_to_the_provider_only(acme: Tenant
     assert (
         "form-action 'self';" in Client().get("/accounts/login/")["Content-Security-Policy"] + ";"
     )
+
+
+def test_a_provider_that_now_resolves_inside_our_network_is_refused_with_a_page(
+    acme: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issuer was checked when the owner saved it; at sign-in allauth fetches its
+    discovery document (and later the endpoints it names), and each of those fetches is
+    checked again: a host name that resolves to a private address by then is refused."""
+    import socket
+
+    from django.test import override_settings
+
+    _configure(acme)
+    real = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda host, port, *a, **k: real("10.0.0.5", port, *a, **k)
+    )
+    client = Client()
+    with override_settings(OUTBOUND_ALLOW_PRIVATE_TARGETS=False):
+        start = client.post("/sso/", {"email": "anyone@acme.example"})
+        assert start.status_code == 302
+        response = client.post(start["Location"])
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "could not be reached safely" in body and "10.0.0.5" in body
