@@ -155,6 +155,11 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 2000),
+                        # redis-py 8 reads with a 5 s timeout by default, the same 5 s that
+                        # channels_redis blocks in BZPOPMIN waiting for a message: on a
+                        # busy machine the read timed out first and the consumer died,
+                        # dropping the call's signalling socket. Reads wait longer.
+                        "socket_timeout": 15,
                     }
                 ],
                 "prefix": "openmentor",
