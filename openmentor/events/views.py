@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,9 +28,11 @@ def _detail_url(programme: Programme, event: ProgrammeEvent) -> str:
 
 
 @organisation_view()
-@require_http_methods(["GET"])
 def event_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     programme = programme_for(request, programme_slug)
+    if request.method not in ("GET", "HEAD"):
+        # After the lookup, so another organisation's programme is a 404 whatever the method.
+        return HttpResponseNotAllowed(["GET"])
     manager = request.membership.is_manager
     lists = selectors.event_lists(
         programme=programme, now=timezone.now(), include_cancelled=manager
