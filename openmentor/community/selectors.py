@@ -65,9 +65,9 @@ def directory(*, programme: Programme, search: str = "", skill: str = "") -> Que
         has = Q()
         for spelling in _skill_lookups(skill):
             has |= Q(skills_offered__icontains=spelling) | Q(skills_wanted__icontains=spelling)
-        with_skill = Profile.objects.filter(
-            has, organisation_id=programme.organisation_id
-        ).values("user_id")
+        with_skill = Profile.objects.filter(has, organisation_id=programme.organisation_id).values(
+            "user_id"
+        )
         people = people.filter(pk__in=with_skill)
     return people.order_by("display_name", "first_name", "last_name", "pk")
 
@@ -144,9 +144,7 @@ def shared_milestones(*, programme: Programme) -> list[SharedMilestone]:
     for activity in rows:
         mentorship = activity.mentorship
         names = [
-            person.name
-            for person in (mentorship.mentor, mentorship.mentee)
-            if person.pk in sharing
+            person.name for person in (mentorship.mentor, mentorship.mentee) if person.pk in sharing
         ]
         if activity.kind == Activity.Kind.GOAL_REACHED:
             label = "Reached a goal"

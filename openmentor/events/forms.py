@@ -40,7 +40,10 @@ class EventForm(forms.Form):
     date = forms.DateField(
         label="Date",
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the date of the event.", "invalid": "Enter a date like 2025-03-04."},
+        error_messages={
+            "required": "Enter the date of the event.",
+            "invalid": "Enter a date like 2025-03-04.",
+        },
     )
     time = forms.TimeField(
         label="Start time",

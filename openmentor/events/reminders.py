@@ -52,7 +52,9 @@ def event_reminders_send(*, now: dt.datetime) -> int:
     for rsvp, kind in due:
         event = rsvp.event
         person = rsvp.user
-        when = local_label(event.starts_at, zones.get((event.programme.organisation_id, person.pk)) or "UTC")
+        when = local_label(
+            event.starts_at, zones.get((event.programme.organisation_id, person.pk)) or "UTC"
+        )
         lead = LEADS[kind]
         try:
             with transaction.atomic():

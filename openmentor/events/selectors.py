@@ -47,9 +47,7 @@ class EventLists:
     past: list[ProgrammeEvent]
 
 
-def event_lists(
-    *, programme: Programme, now: dt.datetime, include_cancelled: bool
-) -> EventLists:
+def event_lists(*, programme: Programme, now: dt.datetime, include_cancelled: bool) -> EventLists:
     """Upcoming events (soonest first, those under way included) and the most recent past
     ones; participants do not see cancelled events in the list (their page still says so)."""
     events = programme_events(programme=programme)
@@ -93,13 +91,10 @@ class AttendanceRow:
 def event_attendance_rows(*, event: ProgrammeEvent) -> list[AttendanceRow]:
     """For managers: everyone who said they are going or who attended, by name."""
     attended = set(event_attendance(event=event))
-    going = set(
-        event.rsvps.filter(answer=EventRsvp.Answer.GOING).values_list("user_id", flat=True)
-    )
+    going = set(event.rsvps.filter(answer=EventRsvp.Answer.GOING).values_list("user_id", flat=True))
     people = User.objects.filter(pk__in=attended | going).order_by(
         "display_name", "first_name", "last_name", "email"
     )
     return [
-        AttendanceRow(name=u.name, going=u.pk in going, attended=u.pk in attended)
-        for u in people
+        AttendanceRow(name=u.name, going=u.pk in going, attended=u.pk in attended) for u in people
     ]

@@ -44,7 +44,11 @@ def world(tenant: Tenant) -> tuple[ProgrammeEvent, list[Membership]]:
         event = services.event_schedule(
             programme=programme,
             actor=tenant.manager,
-            values={"title": "Halfway party", "starts_at": START, "ends_at": START + dt.timedelta(hours=1)},
+            values={
+                "title": "Halfway party",
+                "starts_at": START,
+                "ends_at": START + dt.timedelta(hours=1),
+            },
         )
         services.event_rsvp(event=event, user=people[0].user, going=True)
         services.event_rsvp(event=event, user=people[1].user, going=True)
@@ -78,7 +82,9 @@ def test_a_day_and_15_minutes_before_to_those_going_once_each(
     assert len(mail.outbox) == 4
     assert not_going.user.email not in {m.to[0] for m in mail.outbox}
     notices = Notification.objects.filter(kind__startswith="event.reminder")
-    assert sorted(n.kind for n in notices) == ["event.reminder_day"] * 2 + ["event.reminder_soon"] * 2
+    assert (
+        sorted(n.kind for n in notices) == ["event.reminder_day"] * 2 + ["event.reminder_soon"] * 2
+    )
     assert all(f"/events/{event.pk}/" in n.url for n in notices)
 
 

@@ -157,7 +157,10 @@ def test_cancelling_sends_a_cancellation_closes_the_room_and_cannot_repeat(
     assert manager.get(f"{base(programme)}{event.pk}/cancel/").status_code == 405
     # Participants no longer see it in the list; its page says it is cancelled.
     assert "Launch webinar" not in client_for(ada).get(base(programme)).content.decode()
-    assert "This event is cancelled" in client_for(ada).get(f"{base(programme)}{event.pk}/").content.decode()
+    assert (
+        "This event is cancelled"
+        in client_for(ada).get(f"{base(programme)}{event.pk}/").content.decode()
+    )
     edit = manager.post(f"{base(programme)}{event.pk}/edit/", form(title="Back on"))
     assert edit.status_code == 400 and "schedule a new one" in edit.content.decode()
 
@@ -170,7 +173,8 @@ def test_the_recording_link_is_checked(tenant: Tenant) -> None:
     early = manager.post(url, {"recording_url": "https://video.example/r"})
     assert early.status_code == 400 and "once the event has taken place" in early.content.decode()
     ProgrammeEvent.objects.filter(pk=event.pk).update(
-        starts_at=timezone.now() - dt.timedelta(hours=2), ends_at=timezone.now() - dt.timedelta(hours=1)
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
     )
     bad = manager.post(url, {"recording_url": "ftp://nope"})
     assert bad.status_code == 400 and "Give the recording" in bad.content.decode()
@@ -254,7 +258,9 @@ def test_boundaries_other_organisation_participants_and_audience(
     other, _ = programme_with(other_tenant, mentees=1)
     foreign = schedule(other_tenant, other)
     assert client_for(tenant.manager).get(f"{base(programme)}{foreign.pk}/").status_code == 404
-    assert client_for(tenant.manager).post(f"{base(programme)}{foreign.pk}/cancel/").status_code == 404
+    assert (
+        client_for(tenant.manager).post(f"{base(programme)}{foreign.pk}/cancel/").status_code == 404
+    )
     # Outside the audience (a mentee, for a mentors' event): sees it, cannot answer.
     page = client_for(ada).get(detail).content.decode()
     assert "I&#x27;m going" not in page and "I'm going" not in page
@@ -271,7 +277,8 @@ def test_the_list_and_event_pages_run_a_bounded_number_of_queries(
         for person in people:
             services.event_rsvp(event=event, user=person.user, going=True)
     ProgrammeEvent.objects.filter(pk__in=[e.pk for e in events[10:]]).update(
-        starts_at=timezone.now() - dt.timedelta(days=3), ends_at=timezone.now() - dt.timedelta(days=2)
+        starts_at=timezone.now() - dt.timedelta(days=3),
+        ends_at=timezone.now() - dt.timedelta(days=2),
     )
     for person in people:
         Presence.objects.create(
@@ -294,4 +301,4 @@ def test_the_video_app_reads_the_cancelled_status_the_events_app_writes() -> Non
     # video sits below events and reads the status through the relation, by its value.
     from openmentor.video.selectors import EVENT_CANCELLED
 
-    assert EVENT_CANCELLED == ProgrammeEvent.Status.CANCELLED.value
+    assert ProgrammeEvent.Status.CANCELLED.value == EVENT_CANCELLED
