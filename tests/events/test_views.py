@@ -302,3 +302,25 @@ def test_the_video_app_reads_the_cancelled_status_the_events_app_writes() -> Non
     from openmentor.video.selectors import EVENT_CANCELLED
 
     assert ProgrammeEvent.Status.CANCELLED.value == EVENT_CANCELLED
+
+
+def test_an_event_under_way_can_be_renamed_but_not_moved_into_the_past(tenant: Tenant) -> None:
+    programme, _ = programme_with(tenant)
+    event = schedule(tenant, programme)
+    began = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=10)
+    ProgrammeEvent.objects.filter(pk=event.pk).update(
+        starts_at=began, ends_at=began + dt.timedelta(hours=1)
+    )
+    url = f"{base(programme)}{event.pk}/edit/"
+    same_time = {"date": began.date().isoformat(), "time": began.strftime("%H:%M")}
+    renamed = client_for(tenant.manager).post(url, form(title="Live now", **same_time))
+    assert renamed.status_code == 302
+    event.refresh_from_db()
+    assert event.title == "Live now" and event.starts_at == began
+    earlier = began - dt.timedelta(hours=1)
+    moved = client_for(tenant.manager).post(
+        url, form(date=earlier.date().isoformat(), time=earlier.strftime("%H:%M"))
+    )
+    assert (
+        moved.status_code == 400 and "Choose a start time in the future." in moved.content.decode()
+    )
