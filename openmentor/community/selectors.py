@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from openmentor.accounts.models import User
@@ -40,11 +41,17 @@ def _members(programme: Programme) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE)
 
 
-def _skill_lookups(skill: str) -> list[str]:
-    # Profiles keep skills as a JSON list; matching the quoted item finds whole skills
-    # only ("Go" is not "Google"). SQLite stores JSON with non-ASCII escaped, PostgreSQL
-    # as it is: look for both spellings.
-    return list(dict.fromkeys([json.dumps(skill), json.dumps(skill, ensure_ascii=False)]))
+def _has_skill(skill: str) -> Q:
+    """Profiles that offer or want the skill (a whole item of the JSON list)."""
+    if connection.vendor == "postgresql":
+        # jsonb containment, a few times faster than matching the text of the list.
+        return Q(skills_offered__contains=[skill]) | Q(skills_wanted__contains=[skill])
+    # Django has no JSON containment on SQLite: match the quoted item in the stored text,
+    # so "Go" is not found in "Google". SQLite keeps non-ASCII escaped, so both spellings.
+    found = Q()
+    for spelling in dict.fromkeys([json.dumps(skill), json.dumps(skill, ensure_ascii=False)]):
+        found |= Q(skills_offered__icontains=spelling) | Q(skills_wanted__icontains=spelling)
+    return found
 
 
 def directory(*, programme: Programme, search: str = "", skill: str = "") -> QuerySet[User]:
@@ -62,12 +69,9 @@ def directory(*, programme: Programme, search: str = "", skill: str = "") -> Que
             | Q(last_name__icontains=search)
         )
     if skill:
-        has = Q()
-        for spelling in _skill_lookups(skill):
-            has |= Q(skills_offered__icontains=spelling) | Q(skills_wanted__icontains=spelling)
-        with_skill = Profile.objects.filter(has, organisation_id=programme.organisation_id).values(
-            "user_id"
-        )
+        with_skill = Profile.objects.filter(
+            _has_skill(skill), organisation_id=programme.organisation_id
+        ).values("user_id")
         people = people.filter(pk__in=with_skill)
     return people.order_by("display_name", "first_name", "last_name", "pk")
 
