@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("openmentor.messaging.urls")),
     path("", include("openmentor.matching.urls")),
     path("", include("openmentor.events.urls")),
+    path("", include("openmentor.community.urls")),
     path("", include("openmentor.feedback.urls")),
     path("", include("openmentor.feedback.surveys.urls")),
     path("", include("openmentor.video.urls")),

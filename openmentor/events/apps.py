@@ -6,3 +6,7 @@ class EventsConfig(AppConfig):
     name = "openmentor.events"
     label = "events"
     verbose_name = "Programme events"
+
+    def ready(self) -> None:
+        # Registers the reminder job with the periodic scheduler.
+        from openmentor.events import reminders  # noqa: F401

@@ -100,3 +100,29 @@ class EventRsvp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.answer} {self.event}"
+
+
+class EventReminder(models.Model):
+    """A reminder sent to one person going to an event; the unique row is the claim that
+    makes it send once (however many workers tick), and `starts_at` re-arms it for an
+    event moved to a new time."""
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "day", "A day before"
+        SOON = "soon", "15 minutes before"
+
+    event = models.ForeignKey(ProgrammeEvent, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user", "kind", "starts_at"], name="event_reminder_once_per_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder of event {self.event_id} to {self.user_id}"

@@ -51,6 +51,11 @@ def _clean(event: ProgrammeEvent) -> None:
     event.full_clean(exclude=["programme", "room", "created_by", "uid"])
 
 
+def _in_future(event: ProgrammeEvent) -> None:
+    if event.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": "Choose a start time in the future."})
+
+
 def _attendees(event: ProgrammeEvent) -> list[User]:
     return [
         r.user for r in event.rsvps.filter(answer=EventRsvp.Answer.GOING).select_related("user")
@@ -88,6 +93,7 @@ def event_schedule(
         if name in values:
             setattr(event, name, values[name])
     _clean(event)
+    _in_future(event)
     if event.venue == ProgrammeEvent.Venue.ROOM:
         event.room = room_group_create(
             organisation=programme.organisation,
@@ -108,10 +114,16 @@ def event_update(
     event = ProgrammeEvent.objects.select_for_update().get(pk=event.pk)
     if event.status == ProgrammeEvent.Status.CANCELLED:
         raise ValidationError("This event was cancelled; schedule a new one instead.")
+    # The form works in whole minutes: a start it gives back unchanged has not moved.
+    moved = (
+        "starts_at" in values and abs((values["starts_at"] - event.starts_at).total_seconds()) >= 60
+    )
     for name in FIELDS:
         if name in values:
             setattr(event, name, values[name])
     _clean(event)
+    if moved:
+        _in_future(event)
     going = event.rsvps.filter(answer=EventRsvp.Answer.GOING).count()
     if event.capacity is not None and going > event.capacity:
         raise ValidationError(

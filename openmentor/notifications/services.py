@@ -37,6 +37,7 @@ _CATEGORY_OF_PREFIX = {
     "feedback": Category.FEEDBACK,
     "checkin": Category.FEEDBACK,
     "meeting": Category.MEETINGS,
+    "event": Category.MEETINGS,  # programme events: reminders of an event one is going to
     "milestone": Category.MILESTONES,
     "goal": Category.MILESTONES,
     "alert": Category.ALERTS,

@@ -29,6 +29,7 @@ ORDER = [
     "scim",
     "sso",
     "chat",
+    "community",
     "tracking",
     "events",
     "video",

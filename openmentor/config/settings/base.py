@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "openmentor.video",
     "openmentor.tracking",
     "openmentor.events",
+    "openmentor.community",
     "openmentor.webhooks",
     "openmentor.scim",
     "openmentor.sso",
