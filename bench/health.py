@@ -13,8 +13,8 @@ machine) and the number of queries.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import random
 import secrets
 import statistics
