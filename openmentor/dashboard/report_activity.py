@@ -8,7 +8,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Avg, Count, Q
-from django.db.models.fields.json import KeyTextTransform
 
 from openmentor.core.sqltime import MonthIndex, WeekIndex, month_index, month_start, week_index
 from openmentor.core.sqltime import week_start as week_of
@@ -30,7 +29,8 @@ def _meeting_counts(scope: Scope) -> dict[tuple[int, str], int]:
                 occurred_at__gte=scope.filters.since,
                 occurred_at__lt=scope.filters.until,
             )
-            .annotate(week=WeekIndex("occurred_at"), source=KeyTextTransform("source", "data"))
+            # `source` is the activity's generated column, in the index with the moment.
+            .annotate(week=WeekIndex("occurred_at"))
             .values("week", "kind", "source")
             .annotate(n=Count("id"))
             .order_by()

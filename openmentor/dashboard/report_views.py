@@ -13,6 +13,7 @@ from openmentor.organisations.access import MANAGERS, OrganisationRequest, organ
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Programme
 
+AT_RISK_SHOWN = 20
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -49,6 +50,9 @@ def programme_dashboard(request: OrganisationRequest, programme_slug: str) -> Ht
             "report": report,
             "query": request.GET.urlencode(),
             "formats": FORMATS,
+            # The dashboard lists the first pairs at risk; the health page lists them all.
+            "at_risk_slice": f":{AT_RISK_SHOWN}",
+            "at_risk_more": max(0, len(report.at_risk) - AT_RISK_SHOWN),
         },
     )
 
