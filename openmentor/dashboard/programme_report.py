@@ -41,13 +41,24 @@ from openmentor.dashboard.report_base import (
     quarter_bounds,
     report_scope,
 )
+from openmentor.dashboard.report_compare import cohorts_table
+from openmentor.dashboard.report_diversity import DIVERSITY_BUILDERS
 from openmentor.mentorships.models import Activity, Goal, Mentorship, RematchRequest
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.tracking.health import LABELS, ORDER
 from openmentor.tracking.selectors import programme_health
 
-__all__ = ["MIN_GROUP", "BUILDERS", "Filters", "ProgrammeReport", "Table", "programme_report"]
+__all__ = [
+    "MIN_GROUP",
+    "ALL_BUILDERS",
+    "BUILDERS",
+    "PAGES",
+    "Filters",
+    "ProgrammeReport",
+    "Table",
+    "programme_report",
+]
 __all__ += ["cohort_choices", "quarter_bounds"]
 
 ACTIVE_WITHIN = dt.timedelta(days=30)
@@ -364,6 +375,19 @@ BUILDERS: dict[str, Callable[[Scope], Table]] = {
 }
 
 
+# Every table a manager can see or download, and the pages that show them.
+ALL_BUILDERS: dict[str, Callable[[Scope], Table]] = {
+    **BUILDERS,
+    "cohorts": cohorts_table,
+    **DIVERSITY_BUILDERS,
+}
+PAGES: dict[str, tuple[str, list[str]]] = {
+    "dashboard": ("How {name} is doing", list(BUILDERS)),
+    "cohorts": ("{name}: cohorts side by side", ["cohorts"]),
+    "diversity": ("{name}: diversity and inclusion", list(DIVERSITY_BUILDERS)),
+}
+
+
 def programme_report(
     *,
     programme: Programme,
@@ -371,8 +395,9 @@ def programme_report(
     now: dt.datetime | None = None,
     only: Collection[str] | None = None,
 ) -> ProgrammeReport:
-    """Every figure of the dashboard (or of the tables named in `only`) in a fixed number
-    of queries whatever the programme's size (about 20 for the whole page)."""
+    """Every figure of the dashboard (or of the tables named in `only`, from
+    `ALL_BUILDERS`) in a fixed number of queries whatever the programme's size (about 20
+    for the whole dashboard)."""
     scope = report_scope(programme=programme, filters=filters, now=now or timezone.now())
-    keys = [key for key in BUILDERS if only is None or key in only]
-    return ProgrammeReport(programme, filters, [BUILDERS[key](scope) for key in keys])
+    keys = list(BUILDERS) if only is None else [key for key in ALL_BUILDERS if key in only]
+    return ProgrammeReport(programme, filters, [ALL_BUILDERS[key](scope) for key in keys])

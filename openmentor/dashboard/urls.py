@@ -11,9 +11,27 @@ urlpatterns = [
     path(PROGRAMME + "matching/outcomes/", views.matching_outcomes, name="matching_outcomes"),
     path(PROGRAMME + "dashboard/", report_views.programme_dashboard, name="programme_dashboard"),
     path(
+        PROGRAMME + "dashboard/cohorts/", report_views.programme_cohorts, name="programme_cohorts"
+    ),
+    path(
+        PROGRAMME + "dashboard/diversity/",
+        report_views.programme_diversity,
+        name="programme_diversity",
+    ),
+    path(
         PROGRAMME + "dashboard/<slug:table>.<slug:fmt>",
         report_views.programme_dashboard_export,
         name="programme_dashboard_export",
+    ),
+    path(
+        "o/<slug:slug>/reports/programmes/",
+        report_views.programmes_overview,
+        name="programmes_overview",
+    ),
+    path(
+        "o/<slug:slug>/reports/programmes/programmes.<slug:fmt>",
+        report_views.programmes_overview,
+        name="programmes_overview_export",
     ),
     path(
         "o/<slug:slug>/reports/people/",
