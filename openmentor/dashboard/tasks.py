@@ -10,6 +10,7 @@ from django_tasks import task
 
 from openmentor.core.scheduler import periodic
 from openmentor.dashboard.services import health_snapshot_refresh
+from openmentor.dashboard.weekly import weekly_reports_send
 from openmentor.programmes.models import Programme
 
 REFRESH_EVERY_MINUTES = 10
@@ -30,3 +31,10 @@ def health_snapshot_tick(minute: dt.datetime) -> None:
             "pk", flat=True
         ):
             health_snapshot.enqueue(programme_id=pk, at=minute.isoformat())
+
+
+@periodic("dashboard.weekly_report")
+def weekly_report_tick(minute: dt.datetime) -> None:
+    """Monday 07:00 UTC, beside the notification digest."""
+    if minute.weekday() == 0 and minute.hour == 7 and minute.minute == 0:
+        weekly_reports_send(now=minute)
