@@ -68,7 +68,7 @@ class DaysBetween(Func):
         end, end_params = compiler.compile(self.source_expressions[1])
         return start, end, (*end_params, *start_params)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:  # type: ignore[override]
         start, end, params = self._sides(compiler)
         sql = f"(EXTRACT(EPOCH FROM {end}) - EXTRACT(EPOCH FROM {start}))::double precision"
         return f"({sql} / 86400.0)", params
@@ -90,10 +90,8 @@ class RawMoment(Func):
         return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
 
 
-def moment(value: str | dt.datetime | None) -> dt.datetime | None:
-    """A `RawMoment` value as an aware UTC datetime."""
-    if value is None:
-        return None
+def moment(value: str | dt.datetime) -> dt.datetime:
+    """A `RawMoment` value (or a moment aggregated in SQL) as an aware UTC datetime."""
     if isinstance(value, dt.datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)

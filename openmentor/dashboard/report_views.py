@@ -159,8 +159,6 @@ def programmes_overview(request: OrganisationRequest, fmt: str = "") -> HttpResp
     """Every programme of the organisation side by side (owners only), or its export."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    if fmt and fmt not in CONTENT_TYPES:
-        raise Http404("Exports are CSV, XLSX or PDF.")
     form = _form(request, None)
     heading = f"{request.organisation.name}: programmes side by side"
     base = reverse("programmes_overview", args=[request.organisation.slug])

@@ -28,10 +28,15 @@ urlpatterns = [
         report_views.programmes_overview,
         name="programmes_overview",
     ),
-    path(
-        "o/<slug:slug>/reports/programmes/programmes.<slug:fmt>",
-        report_views.programmes_overview,
-        name="programmes_overview_export",
+    *(
+        # One route per format: the overview names no object, so there is nothing to look up.
+        path(
+            f"o/<slug:slug>/reports/programmes/programmes.{fmt}",
+            report_views.programmes_overview,
+            {"fmt": fmt},
+            name=f"programmes_overview_{fmt}",
+        )
+        for fmt in ("csv", "xlsx", "pdf")
     ),
     path(
         "o/<slug:slug>/reports/people/",

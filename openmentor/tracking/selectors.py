@@ -216,7 +216,7 @@ def programme_health(*, programme: Programme, now: dt.datetime | None = None) ->
         Pair(
             pk=row[0],
             status=row[1],
-            started_at=moment(row[2] or row[3]),  # type: ignore[arg-type]
+            started_at=moment(row[2] or row[3]),
             agreed_cadence_weeks=row[4],
             mentor_id=row[5],
             mentee_id=row[6],

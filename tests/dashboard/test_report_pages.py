@@ -202,7 +202,7 @@ def test_the_owner_sees_every_programme_side_by_side(tenant: Tenant) -> None:
     assert programmes["Zebra circle"]["Mentees"] == 0
     assert programmes["Zebra circle"]["At risk"] == "—"
     export = client_for(tenant.owner).get(
-        reverse("programmes_overview_export", args=[tenant.organisation.slug, "csv"])
+        reverse("programmes_overview_csv", args=[tenant.organisation.slug])
     )
     assert export.status_code == 200 and "Zebra circle" in export.content.decode("utf-8-sig")
 
@@ -213,8 +213,13 @@ def test_the_overview_is_for_owners_only(tenant: Tenant) -> None:
     assert client_for(tenant.manager).get(url).status_code == 403
     assert client_for(tenant.participant).get(url).status_code == 403
     assert client_for(make_tenant("Globex").owner).get(url).status_code == 404
-    export = reverse("programmes_overview_export", args=[tenant.organisation.slug, "exe"])
-    assert client_for(tenant.owner).get(export).status_code == 404
+    export = reverse("programmes_overview_xlsx", args=[tenant.organisation.slug])
+    assert client_for(tenant.manager).get(export).status_code == 403
+    assert client_for(tenant.owner).get(export.replace(".xlsx", ".exe")).status_code == 404
+    pdf = client_for(tenant.owner).get(
+        reverse("programmes_overview_pdf", args=[tenant.organisation.slug])
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def test_the_dashboard_as_pdf_reads_back(tenant: Tenant) -> None:
