@@ -180,6 +180,13 @@ def main() -> None:
             spent = max(spent, time.perf_counter() - begin)
             assert got.status_code == 200, (table.key, got.status_code)
         exports.append(f"export_{fmt}_max_ms={1000 * spent:.0f}")
+    pdf = reverse(
+        "programme_dashboard_export", args=[organisation.slug, programme.slug, "dashboard", "pdf"]
+    )
+    begin = time.perf_counter()
+    got = client.get(pdf)
+    exports.append(f"export_pdf_ms={1000 * (time.perf_counter() - begin):.0f}")
+    assert got.status_code == 200, got.status_code
     print(f"funnel: {report.table('funnel').rows}")
     print(
         f"RESULT participants={len(people)} mentorships={len(mentorships)} "

@@ -343,12 +343,21 @@ def endings_table(scope: Scope) -> Table:
         .values_list("end_reason", "n")
     ):
         counts[reason or "other"] = counts.get(reason or "other", 0) + n
-    rows: list[list[Any]] = [
-        [label, counts.get(value, 0)] for value, label in Mentorship.EndReason.choices
-    ]
     total = sum(counts.values())
+    # Reasons are counted only from MIN_GROUP endings: fewer would point at a pair
+    # (docs/decisions/0003).
+    shown = total >= MIN_GROUP
+    rows: list[list[Any]] = [
+        [label, counts.get(value, 0) if shown else "too few to show"]
+        for value, label in Mentorship.EndReason.choices
+    ]
     if not total:
         takeaway = "No mentorship ended in this period."
+    elif not shown:
+        takeaway = (
+            f"{total} mentorship{'s' if total != 1 else ''} ended; reasons are shown "
+            f"from {MIN_GROUP} endings."
+        )
     else:
         value, n = max(counts.items(), key=lambda item: item[1])
         takeaway = (
@@ -356,7 +365,8 @@ def endings_table(scope: Scope) -> Table:
             f"“{Mentorship.EndReason(value).label}” ({n})."
         )
     chart = charts.bars(
-        [(label, n / (total or 1), str(n)) for label, n in rows], title="Ending reasons"
+        [(label, n / total if shown else 0.0, str(n)) for label, n in rows],
+        title="Ending reasons",
     )
     return Table("endings", "Ending reasons", ["Reason", "Mentorships"], rows, takeaway, chart)
 

@@ -191,12 +191,30 @@ def test_each_figure_of_a_seeded_programme(tenant: Tenant) -> None:
         "Thriving": 1,
     }
     assert len(report.at_risk) == 2
+    # One ending: its reason would point at the pair, so no reason is counted.
     endings = dict(report.table("endings").rows)
-    assert endings["Our schedules did not fit"] == 1 and sum(endings.values()) == 1
+    assert set(endings.values()) == {"too few to show"}
     html = page.content.decode()
     assert "4.0" in rows_of(html, "ratings") and "80 %" in rows_of(html, "attendance")
-    assert "1 mentorships ended; the most common reason was “Our schedules did not fit”" in html
+    assert "1 mentorship ended; reasons are shown from 5 endings." in html
     assert html.count("<svg") >= 4 and "@media print" not in html
+
+
+def test_ending_reasons_are_counted_from_five_endings(tenant: Tenant) -> None:
+    scenario, figures = seeded(tenant)
+    ended = figures["now"] - dt.timedelta(days=2)
+    reasons = ["schedule", "schedule", "goals_met", "other"]
+    for pair, reason in zip(figures["pairs"][:4], reasons, strict=True):
+        Mentorship.objects.filter(pk=pair.pk).update(
+            status=Mentorship.Status.ENDED, ended_at=ended, end_reason=reason
+        )
+    page = client_for(scenario.manager).get(dashboard_url(scenario.programme))
+    table = page.context["report"].table("endings")
+    endings = dict(table.rows)
+    assert endings["Our schedules did not fit"] == 3 and sum(endings.values()) == 5
+    assert table.takeaway == (
+        "5 mentorships ended; the most common reason was “Our schedules did not fit” (3)."
+    )
 
 
 def test_ratings_under_five_are_not_shown(tenant: Tenant) -> None:
