@@ -10,3 +10,7 @@ class DashboardConfig(AppConfig):
 
     name = "openmentor.dashboard"
     label = "dashboard"
+
+    def ready(self) -> None:
+        # Registers the periodic jobs (the health snapshot, the weekly report).
+        from openmentor.dashboard import tasks  # noqa: F401

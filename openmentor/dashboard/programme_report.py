@@ -1,7 +1,9 @@
-"""The programme dashboard's figures: one read per table, whatever the programme's size.
+"""The programme dashboard's figures: a few aggregate queries per table, whatever the
+programme's size.
 
 Each table is a `Table` (its columns, its rows, a one-sentence takeaway and a chart), so
-the page, its data tables and the CSV/XLSX exports show the same numbers. Figures from
+the page, its data tables and the CSV/XLSX/PDF exports show the same numbers. Each table
+has its own builder (`BUILDERS`), so an export computes only its own table. Figures from
 ratings, NPS and check-in answers are shown only over at least `MIN_GROUP` answers, so no
 figure reveals one person's answer (docs/decisions/0003).
 
@@ -14,55 +16,55 @@ goals and health are the cohort's state now.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
-from statistics import median
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
+from openmentor.core.sqltime import DaysBetween
 from openmentor.dashboard import report_charts as charts
-from openmentor.feedback.models import Checkin, MeetingFeedback
+from openmentor.dashboard.models import HealthSnapshot
+from openmentor.dashboard.report_activity import (
+    attendance_table,
+    checkins_table,
+    meetings_table,
+    ratings_table,
+)
+from openmentor.dashboard.report_base import (
+    MIN_GROUP,
+    Filters,
+    Scope,
+    Table,
+    pct,
+    quarter_bounds,
+    report_scope,
+)
+from openmentor.dashboard.report_compare import cohorts_table
+from openmentor.dashboard.report_diversity import DIVERSITY_BUILDERS
 from openmentor.mentorships.models import Activity, Goal, Mentorship, RematchRequest
-from openmentor.organisations.models import Invitation
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.tracking.health import LABELS, ORDER
 from openmentor.tracking.selectors import programme_health
 
-MIN_GROUP = 5
+__all__ = [
+    "MIN_GROUP",
+    "ALL_BUILDERS",
+    "BUILDERS",
+    "PAGES",
+    "Filters",
+    "ProgrammeReport",
+    "Table",
+    "programme_report",
+]
+__all__ += ["cohort_choices", "quarter_bounds"]
+
 ACTIVE_WITHIN = dt.timedelta(days=30)
-SIGNED_UP = (Enrolment.Status.ACTIVE, Enrolment.Status.PENDING)
-
-
-@dataclass(frozen=True)
-class Filters:
-    start: dt.date
-    end: dt.date
-    cohort: str = ""  # "" for everyone, else "YYYY-Qn"
-
-    @property
-    def since(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time.min, tzinfo=dt.UTC)
-
-    @property
-    def until(self) -> dt.datetime:
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-
-
-@dataclass
-class Table:
-    key: str  # the export's name: letters and underscores
-    title: str
-    columns: list[str]
-    rows: list[list[Any]]
-    takeaway: str
-    chart: SafeString = field(default_factory=lambda: SafeString(""))
-    note: str = ""
+# The health snapshot is refreshed every ten minutes; one older than this (no worker
+# running) is not trusted and the dashboard assesses the pairs itself.
+SNAPSHOT_MAX_AGE = dt.timedelta(minutes=30)
 
 
 @dataclass
@@ -70,22 +72,14 @@ class ProgrammeReport:
     programme: Programme
     filters: Filters
     tables: list[Table]
-    figures: dict[str, Any]
-    at_risk: list[Any]
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
 
-
-def quarter_bounds(cohort: str) -> tuple[dt.datetime, dt.datetime]:
-    year, quarter = int(cohort[:4]), int(cohort[-1])
-    start = dt.datetime(year, 3 * quarter - 2, 1, tzinfo=dt.UTC)
-    end = (
-        dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
-        if quarter == 4
-        else dt.datetime(year, 3 * quarter + 1, 1, tzinfo=dt.UTC)
-    )
-    return start, end
+    @property
+    def at_risk(self) -> list[Any]:
+        found = next((t for t in self.tables if t.key == "health"), None)
+        return found.details if found is not None else []
 
 
 def cohort_choices(*, programme: Programme) -> list[str]:
@@ -104,110 +98,51 @@ def cohort_choices(*, programme: Programme) -> list[str]:
     return quarters[::-1]
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f} %" if whole else "—"
+def _members(pairs: QuerySet[Mentorship]) -> Q:
+    """Enrolments of people who are a member of one of `pairs`."""
+    return Q(user_id__in=pairs.values("mentor_id")) | Q(user_id__in=pairs.values("mentee_id"))
 
 
-def programme_report(
-    *, programme: Programme, filters: Filters, now: dt.datetime | None = None
-) -> ProgrammeReport:
-    """Every figure of the dashboard in a fixed number of queries (about 16)."""
-    now = now or timezone.now()
-    enrolments: QuerySet[Enrolment] = Enrolment.objects.filter(
-        programme=programme, status__in=SIGNED_UP
-    )
-    invitations = Invitation.objects.filter(programme=programme)
-    if filters.cohort:
-        low, high = quarter_bounds(filters.cohort)
-        enrolments = enrolments.filter(created_at__gte=low, created_at__lt=high)
-        invitations = invitations.filter(created_at__gte=low, created_at__lt=high)
-    mentorships = Mentorship.objects.filter(programme=programme)
-    if filters.cohort:
-        mentorships = mentorships.filter(
-            mentee_id__in=enrolments.filter(role=Enrolment.Role.MENTEE).values("user_id")
-        )
-    activities = Activity.objects.filter(programme=programme)
-    if filters.cohort:
-        activities = activities.filter(mentorship_id__in=mentorships.values("pk"))
-
-    people = list(enrolments.values_list("user_id", "role", "source", "created_at", "matched_at"))
-    pairs = list(
-        mentorships.values_list(
-            "pk", "mentor_id", "mentee_id", "status", "ended_at", "end_reason", "source"
-        )
-    )
-    met = {
-        row[0]: (row[1], row[2])
-        for row in activities.filter(kind=Activity.Kind.MEETING_HELD)
-        .values("mentorship_id")
-        .annotate(first=Min("occurred_at"), last=Max("occurred_at"))
-        .order_by()
-        .values_list("mentorship_id", "first", "last")
-    }
-    tables = [
-        _funnel(programme, people, pairs, met, invitations, enrolments, now),
-        _matching(people),
-    ]
-    tables += _meetings(activities, filters)
-    tables += _ratings(programme, mentorships, filters)
-    tables.append(_checkins(mentorships, filters))
-    tables.append(_goals(mentorships))
-    health_table, at_risk = _health(programme, {p[0] for p in pairs}, now)
-    tables.append(health_table)
-    tables.append(_rematches(programme, filters))
-    tables.append(_endings(pairs, filters))
-    figures = {t.key: t.rows for t in tables}
-    return ProgrammeReport(programme, filters, tables, figures, at_risk)
-
-
-def _funnel(
-    programme: Programme,
-    people: list[tuple[Any, ...]],
-    pairs: list[tuple[Any, ...]],
-    met: dict[int, tuple[dt.datetime, dt.datetime]],
-    invitations: QuerySet[Invitation],
-    enrolments: QuerySet[Enrolment],
-    now: dt.datetime,
-) -> Table:
-    signed_up = {p[0] for p in people}
-    not_invited = sum(1 for p in people if p[2] != Enrolment.Source.INVITATION)
-    # Everyone invited (an invitation accepted counts once, even where its row is gone),
-    # plus those who joined another way (a link, a campaign, an import).
-    invited = (
-        max(invitations.values("email").distinct().count(), len(people) - not_invited) + not_invited
+def funnel_table(scope: Scope) -> Table:
+    held = Activity.objects.filter(mentorship=OuterRef("pk"), kind=Activity.Kind.MEETING_HELD)
+    met = scope.mentorships.filter(Exists(held))
+    active = scope.mentorships.filter(
+        Exists(held.filter(occurred_at__gte=scope.now - ACTIVE_WITHIN)),
+        status=Mentorship.Status.ACTIVE,
     )
     complete = Profile.objects.filter(
-        organisation_id=programme.organisation_id,
-        user_id__in=enrolments.values("user_id"),
-        completeness__gte=100,
-    ).count()
-    matched: set[int] = set()
-    first_meeting: set[int] = set()
-    active: set[int] = set()
-    for pk, mentor_id, mentee_id, status, *_ in pairs:
-        members = {mentor_id, mentee_id} & signed_up
-        matched |= members
-        if pk in met:
-            first_meeting |= members
-            if status == Mentorship.Status.ACTIVE and now - met[pk][1] <= ACTIVE_WITHIN:
-                active |= members
+        organisation_id=scope.programme.organisation_id, completeness__gte=100
+    ).values("user_id")
+    people = Count("user_id", distinct=True)
+    found = scope.enrolments.aggregate(
+        rows=Count("pk"),
+        by_invitation=Count("pk", filter=Q(source=Enrolment.Source.INVITATION)),
+        signed_up=people,
+        complete=Count("user_id", distinct=True, filter=Q(user_id__in=complete)),
+        matched=Count("user_id", distinct=True, filter=_members(scope.mentorships)),
+        met=Count("user_id", distinct=True, filter=_members(met)),
+        active=Count("user_id", distinct=True, filter=_members(active)),
+    )
+    # Everyone invited (an invitation accepted counts once, even where its row is gone),
+    # plus those who joined another way (a link, a campaign, an import).
+    emails = scope.invitations.values("email").distinct().count()
+    invited = max(emails, found["by_invitation"]) + found["rows"] - found["by_invitation"]
     stages = [
         ("Invited or joined by link", invited),
-        ("Signed up", len(signed_up)),
-        ("Profile complete", complete),
-        ("Matched", len(matched)),
-        ("First meeting held", len(first_meeting)),
-        ("Active (met in the last 30 days)", len(active)),
+        ("Signed up", found["signed_up"]),
+        ("Profile complete", found["complete"]),
+        ("Matched", found["matched"]),
+        ("First meeting held", found["met"]),
+        ("Active (met in the last 30 days)", found["active"]),
     ]
-    top = stages[0][1] or 1
-    rows = [[label, n, _pct(n, stages[0][1])] for label, n in stages]
-    drops = [(stages[i][1] - stages[i + 1][1], i) for i in range(len(stages) - 1)]
-    if not stages[0][1]:
+    top = invited or 1
+    rows = [[label, n, pct(n, invited)] for label, n in stages]
+    if not invited:
         takeaway = "Nobody has been invited or signed up yet."
     else:
-        drop, i = max(drops)
+        drop, i = max((stages[i][1] - stages[i + 1][1], i) for i in range(len(stages) - 1))
         takeaway = (
-            f"{_pct(len(active), stages[0][1])} of the {stages[0][1]} people invited are in "
+            f"{pct(found['active'], invited)} of the {invited} people invited are in "
             f"an active mentorship; the biggest drop is from “{stages[i][0].lower()}” "
             f"to “{stages[i + 1][0].lower()}” ({drop} people)."
         )
@@ -217,272 +152,47 @@ def _funnel(
     )
 
 
-def _matching(people: list[tuple[Any, ...]]) -> Table:
-    mentees = [p for p in people if p[1] == Enrolment.Role.MENTEE]
-    matched = [p for p in mentees if p[4] is not None]
-    waits = [(p[4] - p[3]).total_seconds() / 86400 for p in matched if p[4] >= p[3]]
-    wait = median(waits) if waits else None
+def median_days_to_match(enrolments: QuerySet[Enrolment], waited: int) -> float | None:
+    """The median wait of `waited` mentees, read as the one or two middle rows in SQL."""
+    if not waited:
+        return None
+    middle = list(
+        enrolments.filter(
+            role=Enrolment.Role.MENTEE, matched_at__isnull=False, matched_at__gte=F("created_at")
+        )
+        .annotate(wait=DaysBetween("created_at", "matched_at"))
+        .order_by("wait")
+        .values_list("wait", flat=True)[(waited - 1) // 2 : waited // 2 + 1]
+    )
+    return sum(middle) / len(middle)
+
+
+def matching_table(scope: Scope) -> Table:
+    mentee = Q(role=Enrolment.Role.MENTEE)
+    found = scope.enrolments.aggregate(
+        mentees=Count("pk", filter=mentee),
+        matched=Count("pk", filter=mentee & Q(matched_at__isnull=False)),
+        waited=Count("pk", filter=mentee & Q(matched_at__gte=F("created_at"))),
+    )
+    mentees, matched = found["mentees"], found["matched"]
+    wait = median_days_to_match(scope.enrolments, found["waited"])
     rows: list[list[Any]] = [
-        ["Mentees signed up", len(mentees)],
-        ["Mentees matched", len(matched)],
-        ["Match rate", _pct(len(matched), len(mentees))],
+        ["Mentees signed up", mentees],
+        ["Mentees matched", matched],
+        ["Match rate", pct(matched, mentees)],
         ["Median days to match", "—" if wait is None else f"{wait:.1f}"],
     ]
     takeaway = (
         "No mentee has signed up yet."
         if not mentees
-        else f"{_pct(len(matched), len(mentees))} of mentees are matched"
+        else f"{pct(matched, mentees)} of mentees are matched"
         + ("." if wait is None else f", after a median of {wait:.1f} days.")
     )
     return Table("matching", "Match rate and time to match", ["Figure", "Value"], rows, takeaway)
 
 
-def _weeks(filters: Filters) -> list[dt.date]:
-    first = filters.start - dt.timedelta(days=filters.start.weekday())
-    weeks = []
-    while first <= filters.end:
-        weeks.append(first)
-        first += dt.timedelta(weeks=1)
-    return weeks
-
-
-def _as_date(value: dt.datetime | dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _meetings(activities: QuerySet[Activity], filters: Filters) -> list[Table]:
-    counts: dict[tuple[dt.date, str], int] = defaultdict(int)
-    rows_in = (
-        activities.filter(
-            kind__in=[Activity.Kind.MEETING_HELD, Activity.Kind.MEETING_MISSED],
-            occurred_at__gte=filters.since,
-            occurred_at__lt=filters.until,
-        )
-        .annotate(week=TruncWeek("occurred_at"), source=KeyTextTransform("source", "data"))
-        .values("week", "kind", "source")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    held = missed = 0
-    for row in rows_in:
-        week = _as_date(row["week"])
-        if row["kind"] == Activity.Kind.MEETING_MISSED:
-            counts[(week, "missed")] += row["n"]
-            missed += row["n"]
-        else:
-            counts[(week, "call" if row["source"] == "call" else "reported")] += row["n"]
-            held += row["n"]
-    weeks = _weeks(filters)
-    rows: list[list[Any]] = [
-        [week.isoformat(), counts[(week, "call")], counts[(week, "reported")]] for week in weeks
-    ]
-    calls = sum(r[1] for r in rows)
-    half = len(rows) // 2
-    before = sum(r[1] + r[2] for r in rows[:half])
-    after = sum(r[1] + r[2] for r in rows[half:])
-    if not held:
-        takeaway = "No meeting was held in this period."
-    else:
-        trend = (
-            "the same number as"
-            if after == before
-            else (
-                f"{abs(after - before)} {'more' if after > before else 'fewer'} than"
-                if not before
-                else f"{abs(100 * (after - before) / before):.0f} % "
-                f"{'more' if after > before else 'fewer'} than"
-            )
-        )
-        takeaway = (
-            f"Pairs held {held} meetings ({_pct(calls, held)} by call in OpenMentor); "
-            f"the second half of the period had {trend} the first."
-        )
-    chart = charts.columns(
-        [r[0][5:] for r in rows],
-        [
-            ("In-app calls", [float(r[1]) for r in rows]),
-            ("Self-reported", [float(r[2]) for r in rows]),
-        ],
-        title="Meetings held per week",
-    )
-    meetings = Table(
-        "meetings",
-        "Meetings held per week",
-        ["Week starting", "In-app calls", "Self-reported"],
-        rows,
-        takeaway,
-        chart,
-    )
-    attendance = Table(
-        "attendance",
-        "Attendance",
-        ["Figure", "Value"],
-        [
-            ["Meetings held", held],
-            ["Meetings missed", missed],
-            ["Attendance", _pct(held, held + missed)],
-        ],
-        (
-            "No meeting outcome was recorded in this period."
-            if not held + missed
-            else f"{_pct(held, held + missed)} of the meetings due took place."
-        ),
-    )
-    return [meetings, attendance]
-
-
-def _months(filters: Filters) -> list[dt.date]:
-    month = filters.start.replace(day=1)
-    months = []
-    while month <= filters.end:
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
-def _ratings(
-    programme: Programme, mentorships: QuerySet[Mentorship], filters: Filters
-) -> list[Table]:
-    window = Q(answered_at__gte=filters.since, answered_at__lt=filters.until)
-    rated = {
-        _as_date(row["month"]): (row["n"], row["mean"])
-        for row in MeetingFeedback.objects.filter(
-            window, mentorship__in=mentorships.values("pk"), rating__isnull=False
-        )
-        .annotate(month=TruncMonth("answered_at"))
-        .values("month")
-        .annotate(n=Count("id"), mean=Avg("rating"))
-        .order_by()
-    }
-    scores = {
-        _as_date(row["month"]): (row["n"], row["promoters"], row["detractors"])
-        for row in Checkin.objects.filter(
-            window,
-            mentorship__in=mentorships.values("pk"),
-            survey=Checkin.Survey.CLOSING,
-            nps__isnull=False,
-        )
-        .annotate(month=TruncMonth("answered_at"))
-        .values("month")
-        .annotate(
-            n=Count("id"),
-            promoters=Count("id", filter=Q(nps__gte=9)),
-            detractors=Count("id", filter=Q(nps__lte=6)),
-        )
-        .order_by()
-    }
-    rows: list[list[Any]] = []
-    shown_means: list[float] = []
-    shown_nps: list[float | None] = []
-    means: list[float | None] = []
-    for month in _months(filters):
-        n, mean = rated.get(month, (0, None))
-        answers, promoters, detractors = scores.get(month, (0, 0, 0))
-        mean_shown = round(float(mean), 2) if n >= MIN_GROUP and mean is not None else None
-        nps = round(100 * (promoters - detractors) / answers) if answers >= MIN_GROUP else None
-        means.append(mean_shown)
-        shown_nps.append(None if nps is None else float(nps))
-        if mean_shown is not None:
-            shown_means.append(mean_shown)
-        rows.append(
-            [
-                month.strftime("%Y-%m"),
-                n,
-                "too few to show" if mean_shown is None else mean_shown,
-                answers,
-                "too few to show" if nps is None else nps,
-            ]
-        )
-    total = sum(n for n, _ in rated.values())
-    overall = (
-        sum(float(mean) * n for n, mean in rated.values() if mean is not None) / total
-        if total >= MIN_GROUP
-        else None
-    )
-    takeaway = (
-        f"Meetings were rated {overall:.1f} / 5 on average over {total} ratings"
-        if overall is not None
-        else f"Fewer than {MIN_GROUP} meeting ratings in this period, too few to show"
-    )
-    nps_answers = sum(v[0] for v in scores.values())
-    if nps_answers >= MIN_GROUP:
-        promoters = sum(v[1] for v in scores.values())
-        detractors = sum(v[2] for v in scores.values())
-        takeaway += (
-            f"; the closing survey's NPS is {round(100 * (promoters - detractors) / nps_answers)}."
-        )
-    else:
-        takeaway += "; too few closing surveys for an NPS."
-    chart = charts.columns(
-        [r[0] for r in rows],
-        [("Average rating (of 5)", [m or 0.0 for m in means])],
-        title="Average meeting rating per month",
-        max_value=5.0,
-    )
-    return [
-        Table(
-            "ratings",
-            "Average meeting rating and NPS",
-            ["Month", "Ratings", "Average rating", "Closing surveys", "NPS"],
-            rows,
-            takeaway,
-            chart,
-            note=f"A month's figure is shown from {MIN_GROUP} answers.",
-        )
-    ]
-
-
-def _checkins(mentorships: QuerySet[Mentorship], filters: Filters) -> Table:
-    counts = list(
-        Checkin.objects.filter(
-            mentorship__in=mentorships.values("pk"),
-            answered_at__gte=filters.since,
-            answered_at__lt=filters.until,
-        )
-        .values("survey", "fit", "comfortable")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    labels = dict(Checkin.Survey.choices)
-    by_survey: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in counts:
-        tally = by_survey[row["survey"]]
-        tally["answered"] += row["n"]
-        if row["comfortable"] is not None:
-            tally["comfortable" if row["comfortable"] else "uncomfortable"] += row["n"]
-        if row["fit"]:
-            tally[f"fit:{row['fit']}"] += row["n"]
-    rows = []
-    for survey, tally in sorted(by_survey.items()):
-        answered = tally["answered"]
-        small = answered < MIN_GROUP
-        asked = tally["comfortable"] + tally["uncomfortable"]
-        rows.append(
-            [
-                labels.get(survey, survey),
-                answered,
-                "too few to show" if small or not asked else _pct(tally["comfortable"], asked),
-                "too few to show" if small else tally["fit:no"],
-            ]
-        )
-    answered_all = sum(t["answered"] for t in by_survey.values())
-    takeaway = (
-        f"{answered_all} check-ins were answered in this period."
-        if answered_all
-        else "No check-in was answered in this period."
-    )
-    return Table(
-        "checkins",
-        "Check-in answers",
-        ["Survey", "Answers", "Comfortable", "Said “not working”"],
-        rows,
-        takeaway,
-        note=f"Shares are shown from {MIN_GROUP} answers.",
-    )
-
-
-def _goals(mentorships: QuerySet[Mentorship]) -> Table:
-    found = Goal.objects.filter(mentorship__in=mentorships.values("pk")).aggregate(
+def goals_table(scope: Scope) -> Table:
+    found = Goal.objects.filter(mentorship__in=scope.mentorships.values("pk")).aggregate(
         goals=Count("id"),
         reached=Count("id", filter=Q(reached_at__isnull=False)),
         progress=Avg("progress"),
@@ -497,37 +207,111 @@ def _goals(mentorships: QuerySet[Mentorship]) -> Table:
     takeaway = (
         "No goal has been set yet."
         if not goals
-        else f"{reached} of {goals} goals are reached ({_pct(reached, goals)})."
+        else f"{reached} of {goals} goals are reached ({pct(reached, goals)})."
     )
     return Table("goals", "Goal progress", ["Figure", "Value"], rows, takeaway)
 
 
-def _health(programme: Programme, in_scope: set[int], now: dt.datetime) -> tuple[Table, list[Any]]:
-    health = programme_health(programme=programme, now=now)
-    rows_in = [r for r in health.rows if r.mentorship.pk in in_scope]
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows_in:
-        counts[str(row.health.state)] += 1
+@dataclass(frozen=True)
+class AtRisk:
+    """A pair at risk as the dashboard lists it."""
+
+    mentor_name: str
+    mentee_name: str
+    reasons: tuple[str, ...]
+    action: str
+
+
+def _name_of(display_name: str, first_name: str, last_name: str, email: str) -> str:
+    return display_name or f"{first_name} {last_name}".strip() or email
+
+
+def _health_snapshot(scope: Scope) -> tuple[dict[str, int], list[AtRisk], Any] | None:
+    """States from the periodic snapshot (dashboard.services), or None when it is older
+    than SNAPSHOT_MAX_AGE or missing: then the dashboard assesses every pair itself."""
+    rows = HealthSnapshot.objects.filter(programme=scope.programme).exclude(
+        mentorship__status=Mentorship.Status.ENDED
+    )
+    if scope.filters.cohort:
+        rows = rows.filter(mentorship_id__in=scope.mentorships.values("pk"))
+    counts: dict[str, int] = {}
+    assessed = None
+    for state, n, at in (
+        rows.values("state").annotate(n=Count("pk"), at=Min("assessed_at")).order_by()
+    ).values_list("state", "n", "at"):
+        counts[state] = n
+        assessed = at if assessed is None else min(assessed, at)
+    if assessed is None or assessed < scope.now - SNAPSHOT_MAX_AGE:
+        return None
+    columns = ("display_name", "first_name", "last_name", "email")
+    at_risk = [
+        AtRisk(_name_of(*row[:4]), _name_of(*row[4:8]), tuple(row[8]), row[9])
+        for row in rows.filter(state="at_risk")
+        .order_by("mentorship_id")
+        .values_list(
+            *(f"mentorship__{side}__{c}" for side in ("mentor", "mentee") for c in columns),
+            "reasons",
+            "action",
+        )
+    ]
+    at_risk.sort(key=lambda row: row.mentee_name)
+    return counts, at_risk, assessed
+
+
+def health_table(scope: Scope) -> Table:
+    found = _health_snapshot(scope)
+    if found is not None:
+        counts, at_risk, assessed = found
+        note = f"As assessed at {timezone.localtime(assessed):%H:%M} (every ten minutes)."
+    else:
+        health = programme_health(programme=scope.programme, now=scope.now)
+        rows_in = health.rows
+        if scope.filters.cohort:
+            in_scope = set(scope.mentorships.values_list("pk", flat=True))
+            rows_in = [r for r in rows_in if r.mentorship.pk in in_scope]
+        counts = {}
+        for row in rows_in:
+            counts[str(row.health.state)] = counts.get(str(row.health.state), 0) + 1
+        at_risk = [
+            AtRisk(
+                r.mentorship.mentor_name,
+                r.mentorship.mentee_name,
+                r.health.reasons,
+                r.health.action,
+            )
+            for r in rows_in
+            if str(r.health.state) == "at_risk"
+        ]
+        note = ""
     rows: list[list[Any]] = [[LABELS[s], counts.get(str(s), 0)] for s in ORDER]
-    total = len(rows_in)
-    at_risk = [r for r in rows_in if str(r.health.state) == "at_risk"]
+    total = sum(counts.values())
     takeaway = (
         "No open mentorship."
         if not total
-        else f"{len(at_risk)} of {total} open mentorships are at risk ({_pct(len(at_risk), total)})."
+        else f"{len(at_risk)} of {total} open mentorships are at risk ({pct(len(at_risk), total)})."
     )
     chart = charts.bars(
         [(label, n / (total or 1), str(n)) for label, n in rows], title="Relationship health"
     )
     return Table(
-        "health", "Relationship health", ["State", "Mentorships"], rows, takeaway, chart
-    ), at_risk
+        "health",
+        "Relationship health",
+        ["State", "Mentorships"],
+        rows,
+        takeaway,
+        chart,
+        note=note,
+        details=at_risk,
+    )
 
 
-def _rematches(programme: Programme, filters: Filters) -> Table:
+def rematches_table(scope: Scope) -> Table:
+    filters = scope.filters
     counts = dict(
         RematchRequest.objects.filter(
-            programme=programme, created_at__gte=filters.since, created_at__lt=filters.until
+            programme=scope.programme,
+            created_at__gte=filters.since,
+            created_at__lt=filters.until,
         )
         .values("status")
         .annotate(n=Count("id"))
@@ -545,21 +329,35 @@ def _rematches(programme: Programme, filters: Filters) -> Table:
     )
 
 
-def _endings(pairs: list[tuple[Any, ...]], filters: Filters) -> Table:
-    counts: dict[str, int] = defaultdict(int)
-    for _, _, _, status, ended_at, reason, _ in pairs:
-        if (
-            status == Mentorship.Status.ENDED
-            and ended_at
-            and filters.since <= ended_at < filters.until
-        ):
-            counts[reason or "other"] += 1
-    rows: list[list[Any]] = [
-        [label, counts.get(value, 0)] for value, label in Mentorship.EndReason.choices
-    ]
+def endings_table(scope: Scope) -> Table:
+    counts: dict[str, int] = {}
+    for reason, n in (
+        scope.mentorships.filter(
+            status=Mentorship.Status.ENDED,
+            ended_at__gte=scope.filters.since,
+            ended_at__lt=scope.filters.until,
+        )
+        .values("end_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("end_reason", "n")
+    ):
+        counts[reason or "other"] = counts.get(reason or "other", 0) + n
     total = sum(counts.values())
+    # Reasons are counted only from MIN_GROUP endings: fewer would point at a pair
+    # (docs/decisions/0003).
+    shown = total >= MIN_GROUP
+    rows: list[list[Any]] = [
+        [label, counts.get(value, 0) if shown else "too few to show"]
+        for value, label in Mentorship.EndReason.choices
+    ]
     if not total:
         takeaway = "No mentorship ended in this period."
+    elif not shown:
+        takeaway = (
+            f"{total} mentorship{'s' if total != 1 else ''} ended; reasons are shown "
+            f"from {MIN_GROUP} endings."
+        )
     else:
         value, n = max(counts.items(), key=lambda item: item[1])
         takeaway = (
@@ -567,6 +365,49 @@ def _endings(pairs: list[tuple[Any, ...]], filters: Filters) -> Table:
             f"“{Mentorship.EndReason(value).label}” ({n})."
         )
     chart = charts.bars(
-        [(label, n / (total or 1), str(n)) for label, n in rows], title="Ending reasons"
+        [(label, n / total if shown else 0.0, str(n)) for label, n in rows],
+        title="Ending reasons",
     )
     return Table("endings", "Ending reasons", ["Reason", "Mentorships"], rows, takeaway, chart)
+
+
+BUILDERS: dict[str, Callable[[Scope], Table]] = {
+    "funnel": funnel_table,
+    "matching": matching_table,
+    "meetings": meetings_table,
+    "attendance": attendance_table,
+    "ratings": ratings_table,
+    "checkins": checkins_table,
+    "goals": goals_table,
+    "health": health_table,
+    "rematches": rematches_table,
+    "endings": endings_table,
+}
+
+
+# Every table a manager can see or download, and the pages that show them.
+ALL_BUILDERS: dict[str, Callable[[Scope], Table]] = {
+    **BUILDERS,
+    "cohorts": cohorts_table,
+    **DIVERSITY_BUILDERS,
+}
+PAGES: dict[str, tuple[str, list[str]]] = {
+    "dashboard": ("How {name} is doing", list(BUILDERS)),
+    "cohorts": ("{name}: cohorts side by side", ["cohorts"]),
+    "diversity": ("{name}: diversity and inclusion", list(DIVERSITY_BUILDERS)),
+}
+
+
+def programme_report(
+    *,
+    programme: Programme,
+    filters: Filters,
+    now: dt.datetime | None = None,
+    only: Collection[str] | None = None,
+) -> ProgrammeReport:
+    """Every figure of the dashboard (or of the tables named in `only`, from
+    `ALL_BUILDERS`) in a fixed number of queries whatever the programme's size (about 20
+    for the whole dashboard)."""
+    scope = report_scope(programme=programme, filters=filters, now=now or timezone.now())
+    keys = list(BUILDERS) if only is None else [key for key in ALL_BUILDERS if key in only]
+    return ProgrammeReport(programme, filters, [ALL_BUILDERS[key](scope) for key in keys])

@@ -42,6 +42,8 @@ class Category(models.TextChoices):
     MEETINGS = "meetings", "Meeting reminders and changes"
     MILESTONES = "milestones", "Milestones and celebrations"
     ALERTS = "alerts", "Alerts about your programmes (programme team)"
+    # The weekly summary is itself weekly: "each one" and "in a digest" both send it.
+    REPORTS = "reports", "The weekly report on your programmes (programme team)"
 
 
 class EmailChoice(models.TextChoices):
@@ -78,6 +80,7 @@ class NotificationPreference(models.Model):
                         "meetings",
                         "milestones",
                         "alerts",
+                        "reports",
                     ]
                 ),
                 name="notification_pref_category_known",

@@ -8,11 +8,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max
-from django.db.models.fields.json import KT
+from django.db.models import Max, TextField
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
-from openmentor.core.dbfunctions import EpochSeconds
+from openmentor.core.sqltime import RawMoment, moment
 from openmentor.mentorships.models import Activity, Mentorship
 from openmentor.programmes.models import Programme
 from openmentor.tracking.health import LABELS, ORDER, Facts, Health, State, assess
@@ -28,6 +28,18 @@ DETAIL_KINDS = (
     Activity.Kind.FEEDBACK_GIVEN,
     Activity.Kind.CHECKIN_ANSWERED,
 )
+# The keys of an activity's data the rules read (a shared rating, a pairing-fit answer).
+DETAIL_DATA = ("rating", "moment", "survey", "fit")
+
+
+def _detail(values: list[object]) -> dict[str, object]:
+    """The DETAIL_DATA values as the rules read them. A number comes back as a number
+    from SQLite and as text from PostgreSQL's ->>; the rating is an int either way."""
+    found = {name: value for name, value in zip(DETAIL_DATA, values, strict=True) if value}
+    rating = found.get("rating")
+    if isinstance(rating, str):
+        found["rating"] = int(rating) if rating.isdigit() else None
+    return found
 
 
 @dataclass(frozen=True)
@@ -79,42 +91,26 @@ def tracking_settings_for(programme: Programme) -> TrackingSettings:
     return found if found is not None else TrackingSettings(programme=programme)
 
 
-def _as_int(value: object) -> int | None:
-    """A JSON number read as text (PostgreSQL) or as a number (SQLite); None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
 def facts_for(
     mentorships: list[Pair], *, programme_ids: list[int], now: dt.datetime
 ) -> dict[int, Facts]:
-    """Facts for each mentorship, from three queries on the activity record.
-
-    The detail rows are read as integers and short texts (seconds since 1970, the few
-    JSON keys the rules use) rather than datetimes and decoded JSON: for 200,000 rows
-    Django's converters cost more than the queries.
-    """
+    """Facts for each mentorship, from three queries on the activity record."""
     ids = {m.pk for m in mentorships}
+    # Moments are read raw and parsed by `moment` (core.sqltime): Django's SQLite
+    # converter costs more than the rules do over 10,000 mentorships.
     last_held = {
-        mentorship_id: dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-        for mentorship_id, seconds in Activity.objects.filter(
+        pk: moment(last)
+        for pk, last in Activity.objects.filter(
             programme_id__in=programme_ids, kind=Activity.Kind.MEETING_HELD
         )
         .values("mentorship_id")
-        .annotate(last=Max(EpochSeconds("occurred_at")))
+        .annotate(last=Max("occurred_at", output_field=TextField()))
         .order_by()
         .values_list("mentorship_id", "last")
     }
-    now_s = int(now.timestamp())
-    # (kind, actor, seconds, rating, moment, survey, fit)
-    Event = tuple[str, int | None, int, object, object, object, object]
+    Event = tuple[str, int | None, dt.datetime, dict[str, object]]
     detail: dict[int, list[Event]] = defaultdict(list)
-    # Messages only need who wrote and when, over the reply window.
+    # Messages only need who wrote and when (no JSON to decode), over the reply window.
     messages = (
         Activity.objects.filter(
             programme_id__in=programme_ids,
@@ -123,15 +119,11 @@ def facts_for(
             occurred_at__lte=now,
         )
         .order_by()
-        .annotate(at=EpochSeconds("occurred_at"))
-        .values_list("mentorship_id", "actor_id", "at")
+        .values_list("mentorship_id", "actor_id", RawMoment("occurred_at"))
     )
-    message_kind = str(Activity.Kind.MESSAGE_SENT)
-    for message in messages.iterator(chunk_size=10000):
-        if message[0] in ids:
-            detail[message[0]].append(
-                (message_kind, message[1], message[2], None, None, None, None)
-            )
+    for pk, actor_id, at in messages.iterator(chunk_size=10000):
+        if pk in ids:
+            detail[pk].append((Activity.Kind.MESSAGE_SENT, actor_id, moment(at), {}))
     rows = (
         Activity.objects.filter(
             programme_id__in=programme_ids,
@@ -140,31 +132,32 @@ def facts_for(
             occurred_at__lte=now,
         )
         .order_by()
-        .annotate(
-            at=EpochSeconds("occurred_at"),
-            rating=KT("data__rating"),
-            moment=KT("data__moment"),
-            survey=KT("data__survey"),
-            fit=KT("data__fit"),
+        # Only the facts the rules read, taken out of the JSON by the database.
+        .values_list(
+            "mentorship_id",
+            "kind",
+            "actor_id",
+            RawMoment("occurred_at"),
+            *(KeyTextTransform(name, "data") for name in DETAIL_DATA),
         )
-        .values_list("mentorship_id", "kind", "actor_id", "at", "rating", "moment", "survey", "fit")
     )
-    for row in rows.iterator(chunk_size=10000):
-        if row[0] in ids:
-            detail[row[0]].append(row[1:])
+    for pk, kind, actor_id, at, *data in rows.iterator(chunk_size=10000):
+        if pk in ids:
+            detail[pk].append((kind, actor_id, moment(at), _detail(data)))
     for events in detail.values():
         events.sort(key=lambda event: event[2])
-    reply_from = now_s - int(REPLY_LOOKBACK.total_seconds())
     facts: dict[int, Facts] = {}
     for m in mentorships:
-        recent_from = now_s - max(1, m.agreed_cadence_weeks) * 7 * 86400 * 3
+        cadence = dt.timedelta(weeks=max(1, m.agreed_cadence_weeks))
+        recent_from = now - cadence * 3
+        reply_from = now - REPLY_LOOKBACK
         held_recent = 0
         outcomes: list[bool] = []
         ratings: dict[str, list[int]] = defaultdict(list)
         fit: dict[str, str] = {}
-        waits: list[int] = []
-        previous: tuple[int | None, int] | None = None
-        for kind, actor_id, at, rating, moment, survey, answer in detail.get(m.pk, []):
+        waits: list[float] = []
+        previous: tuple[int | None, dt.datetime] | None = None
+        for kind, actor_id, at, data in detail.get(m.pk, []):
             role = "mentor" if actor_id == m.mentor_id else "mentee"
             if kind == Activity.Kind.MEETING_HELD:
                 outcomes.append(True)
@@ -173,15 +166,15 @@ def facts_for(
                 outcomes.append(False)
             elif kind == Activity.Kind.FEEDBACK_GIVEN:
                 # Only ratings their author shared carry a value in the record.
-                value = _as_int(rating)
-                if value is not None and moment == "meeting":
-                    ratings[role].append(value)
+                rating = data.get("rating") if isinstance(data, dict) else None
+                if isinstance(rating, int) and data.get("moment") == "meeting":
+                    ratings[role].append(rating)
             elif kind == Activity.Kind.CHECKIN_ANSWERED:
-                if survey == "pairing_fit":
-                    fit[role] = str(answer or "")
+                if isinstance(data, dict) and data.get("survey") == "pairing_fit":
+                    fit[role] = str(data.get("fit", ""))
             elif kind == Activity.Kind.MESSAGE_SENT:
                 if previous is not None and previous[0] != actor_id and at >= reply_from:
-                    waits.append(at - previous[1])
+                    waits.append((at - previous[1]).total_seconds())
                 previous = (actor_id, at)
         facts[m.pk] = Facts(
             now=now,
@@ -211,8 +204,8 @@ def programme_health(*, programme: Programme, now: dt.datetime | None = None) ->
         .values_list(
             "pk",
             "status",
-            "started_at",
-            "created_at",
+            RawMoment("started_at"),
+            RawMoment("created_at"),
             "agreed_cadence_weeks",
             "mentor_id",
             "mentee_id",
@@ -223,7 +216,7 @@ def programme_health(*, programme: Programme, now: dt.datetime | None = None) ->
         Pair(
             pk=row[0],
             status=row[1],
-            started_at=row[2] or row[3],
+            started_at=moment(row[2] or row[3]),
             agreed_cadence_weeks=row[4],
             mentor_id=row[5],
             mentee_id=row[6],

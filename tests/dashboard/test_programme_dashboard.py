@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from openmentor.feedback.models import Checkin, MeetingFeedback
-from openmentor.mentorships.models import Activity, Mentorship
+from openmentor.mentorships.models import Activity, Mentorship, RematchRequest
 from openmentor.organisations.models import Invitation, Membership, Role
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
@@ -112,8 +112,24 @@ def seeded(tenant: Tenant) -> tuple[EnrollingProgramme, dict[str, Any]]:
             nps=nps,
             rating=4,
         )
+    for k, (comfortable, fit) in enumerate([(True, "yes")] * 4 + [(False, "no"), (True, "no")]):
+        Checkin.objects.create(
+            mentorship=pairs[k % 5],
+            author=pairs[k % 5].mentor if k < 5 else pairs[0].mentee,
+            survey=Checkin.Survey.PULSE,
+            opened_at=held,
+            answered_at=held + dt.timedelta(hours=3),
+            comfortable=comfortable,
+            fit=fit,
+        )
     GoalFactory(mentorship=pairs[0], progress=100, reached_at=now)
     GoalFactory(mentorship=pairs[1], progress=50)
+    RematchRequest.objects.create(
+        programme=programme,
+        requester=pairs[5].mentee,
+        role="mentee",
+        previous_mentorship=pairs[5],
+    )
     figures = {"now": now, "pairs": pairs}
     return scenario, figures
 
@@ -124,7 +140,8 @@ def rows_of(page_html: str, table: str) -> str:
 
 
 def test_each_figure_of_a_seeded_programme(tenant: Tenant) -> None:
-    scenario, _ = seeded(tenant)
+    scenario, figures = seeded(tenant)
+    now = figures["now"]
     client = client_for(scenario.manager)
     page = client.get(dashboard_url(scenario.programme))
     assert page.status_code == 200
@@ -142,8 +159,12 @@ def test_each_figure_of_a_seeded_programme(tenant: Tenant) -> None:
     matching = dict(report.table("matching").rows)
     assert matching["Mentees signed up"] == 10 and matching["Mentees matched"] == 6
     assert matching["Match rate"] == "60 %" and matching["Median days to match"] == "3.0"
+    # Every week of the 26 is listed; the one the four meetings fell in holds them all.
     weeks = report.table("meetings").rows
-    assert sum(r[1] for r in weeks) == 3 and sum(r[2] for r in weeks) == 1
+    held_week = (now - dt.timedelta(days=10)).date()
+    held_week -= dt.timedelta(days=held_week.weekday())
+    assert len(weeks) in (26, 27) and [held_week.isoformat(), 3, 1] in weeks
+    assert all(r[1:] == [0, 0] for r in weeks if r[0] != held_week.isoformat())
     attendance = dict(report.table("attendance").rows)
     assert (attendance["Meetings held"], attendance["Meetings missed"]) == (4, 1)
     assert attendance["Attendance"] == "80 %"
@@ -155,14 +176,45 @@ def test_each_figure_of_a_seeded_programme(tenant: Tenant) -> None:
         1,
         "75 %",
     )
-    endings = dict(report.table("endings").rows)
-    assert endings["Our schedules did not fit"] == 1 and sum(endings.values()) == 1
+    checkins = {r[0]: r[1:] for r in report.table("checkins").rows}
+    # Closing: five answers, none asked about comfort; pulse: 5 of 6 comfortable, 2 "no".
+    assert checkins == {"Closing survey": [5, "too few to show", 0], "Pulse": [6, "83 %", 2]}
+    assert dict(report.table("rematches").rows) == {"Waiting": 1, "Resolved": 0, "Withdrawn": 0}
     health = dict(report.table("health").rows)
-    assert sum(health.values()) == 5  # the five open mentorships
+    # Pair 0 met twice ten days ago (thriving), pairs 1 and 2 once (steady); pairs 3 (a
+    # meeting missed) and 4 have not met in the 60 days since they started (at risk).
+    assert health == {
+        "At risk": 2,
+        "Inactive": 0,
+        "Steady": 2,
+        "Too early to tell": 0,
+        "Thriving": 1,
+    }
+    assert len(report.at_risk) == 2
+    # One ending: its reason would point at the pair, so no reason is counted.
+    endings = dict(report.table("endings").rows)
+    assert set(endings.values()) == {"too few to show"}
     html = page.content.decode()
     assert "4.0" in rows_of(html, "ratings") and "80 %" in rows_of(html, "attendance")
-    assert "1 mentorships ended; the most common reason was “Our schedules did not fit”" in html
+    assert "1 mentorship ended; reasons are shown from 5 endings." in html
     assert html.count("<svg") >= 4 and "@media print" not in html
+
+
+def test_ending_reasons_are_counted_from_five_endings(tenant: Tenant) -> None:
+    scenario, figures = seeded(tenant)
+    ended = figures["now"] - dt.timedelta(days=2)
+    reasons = ["schedule", "schedule", "goals_met", "other"]
+    for pair, reason in zip(figures["pairs"][:4], reasons, strict=True):
+        Mentorship.objects.filter(pk=pair.pk).update(
+            status=Mentorship.Status.ENDED, ended_at=ended, end_reason=reason
+        )
+    page = client_for(scenario.manager).get(dashboard_url(scenario.programme))
+    table = page.context["report"].table("endings")
+    endings = dict(table.rows)
+    assert endings["Our schedules did not fit"] == 3 and sum(endings.values()) == 5
+    assert table.takeaway == (
+        "5 mentorships ended; the most common reason was “Our schedules did not fit” (3)."
+    )
 
 
 def test_ratings_under_five_are_not_shown(tenant: Tenant) -> None:

@@ -106,7 +106,7 @@ def test_the_weekly_digest_gathers_what_the_person_chose_for_it(
     client = client_for(tenant.participant)
     url = reverse("notification_preferences", args=[tenant.organisation.slug])
     choices = dict.fromkeys(
-        ["feedback", "mentorship", "meetings", "milestones", "alerts"], "immediate"
+        ["feedback", "mentorship", "meetings", "milestones", "alerts", "reports"], "immediate"
     )
     assert client.post(url, {**choices, "nudges": "weekly"}).status_code == 400
     assert not NotificationPreference.objects.exists()
