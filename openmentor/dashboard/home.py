@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.meetings.models import Meeting
+from openmentor.mentorships import members
 from openmentor.mentorships.models import ExternalMeeting, Goal, Mentorship
-from openmentor.mentorships.selectors import mentorships_for_member, partner_for
+from openmentor.mentorships.selectors import mentorships_for_member
 from openmentor.messaging.models import Message
 from openmentor.messaging.selectors import unread_counts
 from openmentor.organisations.models import Membership
@@ -33,7 +34,7 @@ class MentorshipHealth:
 @dataclass
 class HomeMentorship:
     mentorship: Mentorship
-    partner: User
+    partner: User | members.Named  # a circle is named by its topic
     role: str  # the viewer's role: "mentor" | "mentee"
     health: MentorshipHealth
     unread: int
@@ -44,7 +45,7 @@ class HomeMentorship:
 @dataclass
 class UpcomingMeeting:
     meeting: Meeting
-    partner: User
+    partner: User | members.Named
     needs_my_answer: bool
 
 
@@ -146,8 +147,8 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
         if logged_on is not None:
             candidates.append(datetime.combine(logged_on, datetime.min.time(), tzinfo=tz))
         last = max((c for c in candidates if c is not None), default=None)
-        role = "mentor" if m.mentor_id == user.pk else "mentee"
-        accepted_by_me = m.mentor_accepted_at if role == "mentor" else m.mentee_accepted_at
+        me = next(p for p in members.people_of(m) if p.user.pk == user.pk)
+        role, accepted_by_me = me.role, me.accepted_at
         if m.status == Mentorship.Status.PROPOSED and accepted_by_me is None:
             step, url = "Read and accept your mentoring agreement", "mentorship_detail"
         elif unread.get(m.pk):
@@ -164,7 +165,7 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
         data.mentorships.append(
             HomeMentorship(
                 mentorship=m,
-                partner=partner_for(m, user),
+                partner=members.partner_or_circle(m, user),
                 role=role,
                 health=mentorship_health(mentorship=m, last_activity=last, now=now),
                 unread=unread.get(m.pk, 0),
@@ -176,7 +177,7 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
         data.meetings.append(
             UpcomingMeeting(
                 meeting=meeting,
-                partner=partner_for(meeting.mentorship, user),
+                partner=members.partner_or_circle(meeting.mentorship, user),
                 needs_my_answer=meeting.status == Meeting.Status.PROPOSED
                 and meeting.proposed_by_id != user.pk,
             )

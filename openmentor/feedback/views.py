@@ -69,6 +69,8 @@ def feedback_checkin(request: OrganisationRequest, mentorship_id: int) -> HttpRe
 def mentorship_end(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = mentorship_for_member(membership=request.membership, mentorship_id=mentorship_id)
     user = request.user
+    if mentorship.is_circle:  # a circle is left, not ended: the circle's page says how
+        return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
     role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
     if mentorship.status == Mentorship.Status.ENDED:
         messages.info(request, "This mentorship has already ended.")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from openmentor.mentorships import views
+from openmentor.mentorships import circle_views, views
 
 # The pair's space, under o/<slug>/mentorships/<mentorship_id>/.
 mentorship_patterns = [
@@ -19,12 +19,22 @@ mentorship_patterns = [
     ),
     path("notes/", views.note_create, name="note_create"),
     path("log-meeting/", views.meeting_log_external, name="meeting_log_external"),
+    path("circle/agreement/", circle_views.circle_agreement, name="circle_agreement"),
+    path("circle/leave/", circle_views.circle_leave, name="circle_leave"),
+    path("circle/people/", circle_views.circle_member_add, name="circle_member_add"),
+    path(
+        "circle/people/<int:user_id>/remove/",
+        circle_views.circle_member_remove,
+        name="circle_member_remove",
+    ),
 ]
 
 # Managers' pages of one programme, next to the programmes app's own.
 programme_patterns = [
     path("mentorships/", views.mentorship_list, name="mentorship_list"),
     path("mentorships/new/", views.mentorship_create, name="mentorship_create"),
+    path("circles/", circle_views.circle_list, name="circle_list"),
+    path("circles/new/", circle_views.circle_create, name="circle_create"),
     path("rematches/", views.rematch_queue, name="rematch_queue"),
     path("rematches/<int:rematch_id>/resolve/", views.rematch_resolve, name="rematch_resolve"),
     path("icebreakers/", views.icebreaker_list, name="icebreaker_list"),

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from openmentor.accounts.models import User
+from openmentor.mentorships import members
 from openmentor.mentorships.models import Mentorship
-from openmentor.mentorships.selectors import partner_for
 from openmentor.messaging import selectors, services
 from openmentor.messaging.forms import MessageForm
 from openmentor.organisations.access import OrganisationRequest, organisation_view
@@ -72,7 +72,7 @@ def conversation(request: OrganisationRequest, mentorship_id: int) -> HttpRespon
     tz_name = selectors.reader_timezone(membership=membership)
     context = {
         "mentorship": mentorship,
-        "partner": partner_for(mentorship, user),
+        "title": members.title_for(mentorship, user),
         "chat_messages": messages,
         "earlier_url": f"{here}?before={messages[0].pk}" if has_earlier and messages else "",
         "is_latest_page": before_id is None,
