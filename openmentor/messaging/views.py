@@ -19,6 +19,7 @@ from openmentor.mentorships import members
 from openmentor.mentorships.models import Mentorship
 from openmentor.messaging import selectors, services
 from openmentor.messaging.forms import MessageForm
+from openmentor.messaging.models import MAX_BODY_CHARS
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 
 
@@ -65,6 +66,10 @@ def conversation(request: OrganisationRequest, mentorship_id: int) -> HttpRespon
                 return redirect(here + "#compose")
     else:
         form = MessageForm()
+    if mentorship.is_circle:
+        form.fields[
+            "body"
+        ].help_text = f"Up to {MAX_BODY_CHARS:,} characters. Only the circle's members can read it."
     before_id = _before_id(request)
     messages, has_earlier = selectors.conversation_page(mentorship=mentorship, before_id=before_id)
     if before_id is None and request.method == "GET":
