@@ -80,9 +80,9 @@ def render_circle_manager(
     return render(request, "mentorships/circle_manager.html", context, status=status)
 
 
-def _member_circle(request: OrganisationRequest, mentorship_id: int) -> Mentorship:
+def _member_circle(request: OrganisationRequest, circle_id: int) -> Mentorship:
     circle = selectors.mentorship_for_member(
-        membership=request.membership, mentorship_id=mentorship_id
+        membership=request.membership, mentorship_id=circle_id
     )
     if not circle.is_circle:
         raise Http404("No such circle")
@@ -98,8 +98,8 @@ def _to_circle(circle: Mentorship, anchor: str = "") -> HttpResponse:
 
 @organisation_view()
 @require_POST
-def circle_agreement(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
-    circle = _member_circle(request, mentorship_id)
+def circle_agreement(request: OrganisationRequest, circle_id: int) -> HttpResponse:
+    circle = _member_circle(request, circle_id)
     form = CircleAgreementForm(request.POST)
     if form.is_valid():
         try:
@@ -123,8 +123,8 @@ def circle_agreement(request: OrganisationRequest, mentorship_id: int) -> HttpRe
 
 @organisation_view()
 @require_POST
-def circle_leave(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
-    circle = _member_circle(request, mentorship_id)
+def circle_leave(request: OrganisationRequest, circle_id: int) -> HttpResponse:
+    circle = _member_circle(request, circle_id)
     try:
         circle_services.circle_leave(circle=circle, user=request.user)
     except ValidationError as error:
@@ -184,9 +184,9 @@ def circle_create(request: OrganisationRequest, programme_slug: str) -> HttpResp
     return render(request, "mentorships/circle_create.html", context, status=status)
 
 
-def _manager_circle(request: OrganisationRequest, mentorship_id: int) -> Mentorship:
+def _manager_circle(request: OrganisationRequest, circle_id: int) -> Mentorship:
     circle = selectors.mentorship_for_manager(
-        membership=request.membership, mentorship_id=mentorship_id
+        membership=request.membership, mentorship_id=circle_id
     )
     if not circle.is_circle:
         raise Http404("No such circle")
@@ -195,8 +195,8 @@ def _manager_circle(request: OrganisationRequest, mentorship_id: int) -> Mentors
 
 @organisation_view(roles=MANAGERS)
 @require_POST
-def circle_member_add(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
-    circle = _manager_circle(request, mentorship_id)
+def circle_member_add(request: OrganisationRequest, circle_id: int) -> HttpResponse:
+    circle = _manager_circle(request, circle_id)
     form = CircleMemberForm(request.POST, people=selectors.circle_candidates(circle=circle))
     if form.is_valid():
         enrolment = form.cleaned_data["person"]
@@ -215,9 +215,9 @@ def circle_member_add(request: OrganisationRequest, mentorship_id: int) -> HttpR
 @organisation_view(roles=MANAGERS)
 @require_POST
 def circle_member_remove(
-    request: OrganisationRequest, mentorship_id: int, user_id: int
+    request: OrganisationRequest, circle_id: int, user_id: int
 ) -> HttpResponse:
-    circle = _manager_circle(request, mentorship_id)
+    circle = _manager_circle(request, circle_id)
     person = User.objects.filter(pk=user_id).first()
     if person is None or person.pk not in circle.member_ids():
         raise Http404("No such member")

@@ -19,11 +19,16 @@ mentorship_patterns = [
     ),
     path("notes/", views.note_create, name="note_create"),
     path("log-meeting/", views.meeting_log_external, name="meeting_log_external"),
-    path("circle/agreement/", circle_views.circle_agreement, name="circle_agreement"),
-    path("circle/leave/", circle_views.circle_leave, name="circle_leave"),
-    path("circle/people/", circle_views.circle_member_add, name="circle_member_add"),
+]
+
+# A circle's own actions, under o/<slug>/circles/<circle_id>/ (its page is the
+# mentorship page above: a circle is a mentorship).
+circle_patterns = [
+    path("agreement/", circle_views.circle_agreement, name="circle_agreement"),
+    path("leave/", circle_views.circle_leave, name="circle_leave"),
+    path("people/", circle_views.circle_member_add, name="circle_member_add"),
     path(
-        "circle/people/<int:user_id>/remove/",
+        "people/<int:user_id>/remove/",
         circle_views.circle_member_remove,
         name="circle_member_remove",
     ),
@@ -48,5 +53,6 @@ programme_patterns = [
 
 urlpatterns = [
     path("o/<slug:slug>/mentorships/<int:mentorship_id>/", include(mentorship_patterns)),
+    path("o/<slug:slug>/circles/<int:circle_id>/", include(circle_patterns)),
     path("o/<slug:slug>/programmes/<slug:programme_slug>/", include(programme_patterns)),
 ]

@@ -14,6 +14,10 @@ from tests.mentorships.test_views import base, member_client
 pytestmark = pytest.mark.django_db
 
 
+def circle_url(tenant: Tenant, circle: Mentorship, tail: str) -> str:
+    return f"/o/{tenant.organisation.slug}/circles/{circle.pk}/{tail}"
+
+
 def programme_url(tenant: Tenant, programme_slug: str, tail: str) -> str:
     return f"/o/{tenant.organisation.slug}/programmes/{programme_slug}/{tail}"
 
@@ -42,7 +46,7 @@ def test_only_members_enter_and_managers_see_people_not_talk(
     outsider = member_client(tenant, running.mentees[3])  # same programme, not in the circle
     for path in ("", "messages/", "meetings/", "call/"):
         assert outsider.get(url + path).status_code == 404
-    assert outsider.post(url + "circle/leave/").status_code == 404
+    assert outsider.post(circle_url(tenant, circle, "leave/")).status_code == 404
     manager = client_for(tenant.manager).get(url)
     body = manager.content.decode()
     assert manager.status_code == 200 and "Circle: Moving into management" in body
@@ -56,7 +60,9 @@ def test_only_members_enter_and_managers_see_people_not_talk(
         assert member_client(tenant, running.mentees[0]).get(
             programme_url(tenant, slug, tail)
         ).status_code in (403, 404)
-    add = member_client(tenant, running.mentees[0]).post(url + "circle/people/", {"person": 1})
+    add = member_client(tenant, running.mentees[0]).post(
+        circle_url(tenant, circle, "people/"), {"person": 1}
+    )
     assert add.status_code in (403, 404)
 
 
@@ -64,16 +70,16 @@ def test_a_member_accepts_and_leaves_from_the_page(tenant: Tenant) -> None:
     scenario = group_programme(tenant.organisation)
     circle = form_circle(scenario, mentees=2)
     mentee = member_client(tenant, scenario.mentees[0].user)
-    bad = mentee.post(base(tenant, circle) + "circle/agreement/", {"hopes": ""})
+    bad = mentee.post(circle_url(tenant, circle, "agreement/"), {"hopes": ""})
     assert bad.status_code == 400
     assert "Write a sentence or two" in bad.content.decode()
     assert not MentorshipMember.objects.filter(accepted_at__isnull=False).exists()
     good = mentee.post(
-        base(tenant, circle) + "circle/agreement/", {"hopes": "Learn", "confidentiality": "on"}
+        circle_url(tenant, circle, "agreement/"), {"hopes": "Learn", "confidentiality": "on"}
     )
     assert good.status_code == 302
     assert mentee.get(good["Location"]).status_code == 200
-    left = mentee.post(base(tenant, circle) + "circle/leave/")
+    left = mentee.post(circle_url(tenant, circle, "leave/"))
     assert left.status_code == 302
     assert mentee.get(base(tenant, circle)).status_code == 404
     assert Mentorship.objects.get(pk=circle.pk).status == Mentorship.Status.PROPOSED
@@ -138,18 +144,18 @@ def test_managers_add_and_take_people_out(tenant: Tenant) -> None:
     scenario = group_programme(tenant.organisation, mentors=2, mentees=4)
     circle = form_circle(scenario, mentees=2, capacity=3)
     manager = client_for(tenant.manager)
-    url = base(tenant, circle)
+    url = circle_url(tenant, circle, "")
     newcomer = scenario.mentees[2]
-    assert manager.post(url + "circle/people/", {"person": newcomer.pk}).status_code == 302
+    assert manager.post(url + "people/", {"person": newcomer.pk}).status_code == 302
     assert newcomer.user_id in Mentorship.objects.get(pk=circle.pk).member_ids()
-    full = manager.post(url + "circle/people/", {"person": scenario.mentees[3].pk})
+    full = manager.post(url + "people/", {"person": scenario.mentees[3].pk})
     assert full.status_code == 400 and "The circle is full (3 mentees)." in full.content.decode()
-    junk = manager.post(url + "circle/people/", {"person": "nobody"})
+    junk = manager.post(url + "people/", {"person": "nobody"})
     assert junk.status_code == 400 and "Choose one of the listed people." in junk.content.decode()
-    out = manager.post(url + f"circle/people/{newcomer.user_id}/remove/")
+    out = manager.post(url + f"people/{newcomer.user_id}/remove/")
     assert out.status_code == 302
     assert newcomer.user_id not in Mentorship.objects.get(pk=circle.pk).member_ids()
-    assert manager.post(url + "circle/people/999999/remove/").status_code == 404
+    assert manager.post(url + "people/999999/remove/").status_code == 404
 
 
 def test_circle_pages_use_a_bounded_number_of_queries(
