@@ -182,27 +182,6 @@ def circle_create(request: OrganisationRequest, programme_slug: str) -> HttpResp
     return render(request, "mentorships/circle_create.html", context, status=status)
 
 
-@organisation_view(roles=MANAGERS)
-@require_POST
-def circle_fill(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
-    """The matching engine places the mentees who are in no circle yet."""
-    from openmentor.matching.services.circles import circles_fill
-
-    programme = programme_for(request, programme_slug)
-    try:
-        filled = circles_fill(programme=programme, manager=request.membership)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        text = f"{filled.placed} mentee{'s' if filled.placed != 1 else ''} placed in circles."
-        if filled.unplaced:
-            text += f" {filled.unplaced} found no circle that suits them; add places or circles."
-        if filled.skipped:
-            text += f" {filled.skipped} could not be added (the circles changed meanwhile)."
-        messages.success(request, text)
-    return redirect("circle_list", programme.organisation.slug, programme.slug)
-
-
 def _manager_circle(request: OrganisationRequest, circle_id: int) -> Mentorship:
     circle = selectors.mentorship_for_manager(
         membership=request.membership, mentorship_id=circle_id

@@ -40,7 +40,6 @@ programme_patterns = [
     path("mentorships/new/", views.mentorship_create, name="mentorship_create"),
     path("circles/", circle_views.circle_list, name="circle_list"),
     path("circles/new/", circle_views.circle_create, name="circle_create"),
-    path("circles/fill/", circle_views.circle_fill, name="circle_fill"),
     path("rematches/", views.rematch_queue, name="rematch_queue"),
     path("rematches/<int:rematch_id>/resolve/", views.rematch_resolve, name="rematch_resolve"),
     path("icebreakers/", views.icebreaker_list, name="icebreaker_list"),

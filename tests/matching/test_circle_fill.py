@@ -113,7 +113,7 @@ def test_filling_needs_circles_with_room_a_group_programme_and_a_manager(
 
 def test_the_fill_button_places_mentees_and_says_how_many(two_circles, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
     scenario, _ = two_circles
-    url = f"/o/{tenant.organisation.slug}/programmes/{scenario.programme.slug}/circles/fill/"
+    url = f"/o/{tenant.organisation.slug}/programmes/{scenario.programme.slug}/matching/circles/"
     assert client_for(tenant.participant).post(url).status_code in (403, 404)
     manager = client_for(tenant.manager)
     assert manager.get(url).status_code == 405
