@@ -27,7 +27,13 @@ from django.utils.safestring import SafeString
 
 from openmentor.dashboard import report_charts as charts
 from openmentor.feedback.models import Checkin, MeetingFeedback
-from openmentor.mentorships.models import Activity, Goal, Mentorship, RematchRequest
+from openmentor.mentorships.models import (
+    Activity,
+    Goal,
+    Mentorship,
+    MentorshipMember,
+    RematchRequest,
+)
 from openmentor.organisations.models import Invitation
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
@@ -184,8 +190,14 @@ def _funnel(
     matched: set[int] = set()
     first_meeting: set[int] = set()
     active: set[int] = set()
+    # A circle's people are its member rows (everyone who was in it), not its two columns.
+    in_circles: dict[int, set[int]] = {}
+    for circle_id, user_id in MentorshipMember.objects.filter(
+        mentorship_id__in=[p[0] for p in pairs if p[2] is None]
+    ).values_list("mentorship_id", "user_id"):
+        in_circles.setdefault(circle_id, set()).add(user_id)
     for pk, mentor_id, mentee_id, status, *_ in pairs:
-        members = {mentor_id, mentee_id} & signed_up
+        members = (in_circles.get(pk, set()) | {mentor_id, mentee_id}) & signed_up
         matched |= members
         if pk in met:
             first_meeting |= members

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from openmentor.dashboard.programme_report import Filters, programme_report
 from openmentor.mentorships.models import Mentorship, MentorshipMember
 from openmentor.mentorships.services import circles
 from openmentor.messaging.services import message_send
@@ -187,3 +191,24 @@ def test_circle_pages_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(24):  # as for one circle: no query per circle
         home = mentee.get(f"/o/{tenant.organisation.slug}/")
         assert home.status_code == 200 and "the Topic 5 circle" in home.content.decode()
+
+
+def test_the_programme_health_page_names_circles(tenant: Tenant) -> None:
+    running = running_circle(tenant.organisation, mentees=2)
+    slug = running.scenario.programme.slug
+    page = client_for(tenant.manager).get(programme_url(tenant, slug, "health/"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f"{running.mentors[0].name} and the Moving into management circle" in body
+    assert "None None" not in body
+
+
+def test_the_programme_report_counts_everyone_in_a_circle_as_matched(tenant: Tenant) -> None:
+    running = running_circle(tenant.organisation, mentees=3)
+    today = timezone.localdate()
+    report = programme_report(
+        programme=running.scenario.programme,
+        filters=Filters(start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=1)),
+    )
+    funnel = {row[0]: row[1] for row in report.figures["funnel"]}
+    assert funnel["Matched"] == 4  # the mentor and three mentees (a fourth mentee is not in it)
