@@ -76,9 +76,9 @@ def test_a_circle_of_four_talks_and_meets_in_the_group_room(
             join_from_lobby(page)
         for page in pages:
             expect(page.locator("#call-status")).to_have_attribute(
-                "data-state", "connected", timeout=30_000
+                "data-state", "connected", timeout=60_000
             )
-        deadline = time.monotonic() + 45
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if all(feeds_decoding(page) == 3 for page in pages):
                 break
