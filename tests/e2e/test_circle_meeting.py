@@ -1,6 +1,6 @@
-"""A mentoring circle of a mentor and three mentees: each member writes in and reads the
-circle's conversation, then all four hold their group meeting in the group room (through
-Janus, tests/e2e/janus.py). Marked `webrtc`: scripts/test.sh runs it inside `unshare -n`."""
+"""A mentoring circle of a mentor and three mentees: all four hold their group meeting in
+the group room (through Janus, tests/e2e/janus.py), then each writes in and reads the
+circle's one conversation. Marked `webrtc`: scripts/test.sh runs it inside `unshare -n`."""
 
 from __future__ import annotations
 
@@ -56,19 +56,6 @@ def test_a_circle_of_four_talks_and_meets_in_the_group_room(
             for other in people:
                 if other != user:
                     expect(members).to_contain_text(other.name)
-            page.get_by_role("link", name="Circle conversation").click()
-            expect(
-                page.get_by_role("heading", name=f"Messages with the {TOPIC} circle")
-            ).to_be_visible()
-            page.get_by_label("Message", exact=True).fill(f"Hello circle, {user.name} here")
-            page.get_by_role("button", name="Send").click()
-            expect(page.get_by_role("log")).to_contain_text(f"Hello circle, {user.name} here")
-        # Everyone sees everyone's messages in the one conversation.
-        for page in pages:
-            page.reload()
-            log = page.get_by_role("log", name=re.compile(TOPIC))
-            for user in people:
-                expect(log).to_contain_text(f"Hello circle, {user.name} here")
         # The group meeting, from its page into the group room.
         for page in pages:
             page.goto(f"/o/{slug}/mentorships/{circle.pk}/meetings/{meeting.pk}/")
@@ -91,6 +78,22 @@ def test_a_circle_of_four_talks_and_meets_in_the_group_room(
             )
         )
         assert in_call == {u.pk for u in people}
+        # Then each writes in the circle's one conversation, from the circle's page.
+        for user, page in zip(people, pages, strict=True):
+            page.goto(f"/o/{slug}/mentorships/{circle.pk}/")
+            page.get_by_role("link", name="Circle conversation").click()
+            expect(
+                page.get_by_role("heading", name=f"Messages with the {TOPIC} circle")
+            ).to_be_visible()
+            page.get_by_label("Message", exact=True).fill(f"Hello circle, {user.name} here")
+            page.get_by_role("button", name="Send").click()
+            expect(page.get_by_role("log")).to_contain_text(f"Hello circle, {user.name} here")
+        # Everyone sees everyone's messages in the one conversation.
+        for page in pages:
+            page.reload()
+            log = page.get_by_role("log", name=re.compile(TOPIC))
+            for user in people:
+                expect(log).to_contain_text(f"Hello circle, {user.name} here")
     finally:
         for context in contexts:
             context.close()
