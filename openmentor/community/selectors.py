@@ -147,8 +147,11 @@ def shared_milestones(*, programme: Programme) -> list[SharedMilestone]:
     found = []
     for activity in rows:
         mentorship = activity.mentorship
+        # A circle's mentee column is empty: its lead mentor is named when they share.
         names = [
-            person.name for person in (mentorship.mentor, mentorship.mentee) if person.pk in sharing
+            person.name
+            for person in (mentorship.mentor, mentorship.mentee)
+            if person is not None and person.pk in sharing
         ]
         if activity.kind == Activity.Kind.GOAL_REACHED:
             label = "Reached a goal"

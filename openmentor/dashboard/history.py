@@ -37,6 +37,8 @@ def participant_history(*, membership: Membership) -> History:
             Q(mentor=user) | Q(mentee=user),
             programme__organisation=membership.organisation,
             status=Mentorship.Status.ENDED,
+            # Ended pairs, with the partner each was with; circles are not listed yet.
+            kind=Mentorship.Kind.PAIR,
         )
         .select_related("programme", "mentor", "mentee")
         .order_by("-ended_at", "-pk")[:SHOWN]
@@ -54,7 +56,7 @@ def participant_history(*, membership: Membership) -> History:
         ended=[
             EndedMentorship(
                 mentorship=m,
-                partner=m.mentee if m.mentor_id == user.pk else m.mentor,
+                partner=m.pair_mentee if m.mentor_id == user.pk else m.mentor,
                 role="mentor" if m.mentor_id == user.pk else "mentee",
             )
             for m in ended

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.meetings.models import Meeting
+from openmentor.mentorships import members
 from openmentor.mentorships.models import Activity, Goal, Mentorship
-from openmentor.mentorships.selectors import mentorships_for_member, partner_for
+from openmentor.mentorships.selectors import mentorships_for_member
 from openmentor.messaging.selectors import unread_counts
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
@@ -31,7 +32,7 @@ class MentorshipHealth:
 @dataclass
 class HomeMentorship:
     mentorship: Mentorship
-    partner: User
+    partner: User | members.Named  # a circle is named by its topic
     role: str  # the viewer's role: "mentor" | "mentee"
     health: MentorshipHealth
     unread: int
@@ -42,7 +43,7 @@ class HomeMentorship:
 @dataclass
 class UpcomingMeeting:
     meeting: Meeting
-    partner: User
+    partner: User | members.Named
     needs_my_answer: bool
 
 
@@ -134,8 +135,8 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
     data = HomeData(timezone_name=tz_name, unread_total=sum(unread.values()))
     for m in mentorships:
         last = last_in_touch.get(m.pk)
-        role = "mentor" if m.mentor_id == user.pk else "mentee"
-        accepted_by_me = m.mentor_accepted_at if role == "mentor" else m.mentee_accepted_at
+        me = next(p for p in members.people_of(m) if p.user.pk == user.pk)
+        role, accepted_by_me = me.role, me.accepted_at
         if m.status == Mentorship.Status.PROPOSED and accepted_by_me is None:
             step, url = "Read and accept your mentoring agreement", "mentorship_detail"
         elif unread.get(m.pk):
@@ -152,7 +153,7 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
         data.mentorships.append(
             HomeMentorship(
                 mentorship=m,
-                partner=partner_for(m, user),
+                partner=members.partner_or_circle(m, user),
                 role=role,
                 health=mentorship_health(mentorship=m, last_activity=last, now=now),
                 unread=unread.get(m.pk, 0),
@@ -164,7 +165,7 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
         data.meetings.append(
             UpcomingMeeting(
                 meeting=meeting,
-                partner=partner_for(meeting.mentorship, user),
+                partner=members.partner_or_circle(meeting.mentorship, user),
                 needs_my_answer=meeting.status == Meeting.Status.PROPOSED
                 and meeting.proposed_by_id != user.pk,
             )

@@ -43,7 +43,13 @@ from openmentor.dashboard.report_base import (
 )
 from openmentor.dashboard.report_compare import cohorts_table
 from openmentor.dashboard.report_diversity import DIVERSITY_BUILDERS
-from openmentor.mentorships.models import Activity, Goal, Mentorship, RematchRequest
+from openmentor.mentorships.models import (
+    Activity,
+    Goal,
+    Mentorship,
+    MentorshipMember,
+    RematchRequest,
+)
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.tracking.health import LABELS, ORDER
@@ -99,8 +105,13 @@ def cohort_choices(*, programme: Programme) -> list[str]:
 
 
 def _members(pairs: QuerySet[Mentorship]) -> Q:
-    """Enrolments of people who are a member of one of `pairs`."""
-    return Q(user_id__in=pairs.values("mentor_id")) | Q(user_id__in=pairs.values("mentee_id"))
+    """Enrolments of people who are a member of one of `pairs` (a circle's people are its
+    member rows, everyone who was in it, not its two columns)."""
+    return (
+        Q(user_id__in=pairs.values("mentor_id"))
+        | Q(user_id__in=pairs.values("mentee_id"))
+        | Q(user_id__in=MentorshipMember.objects.filter(mentorship__in=pairs).values("user_id"))
+    )
 
 
 def funnel_table(scope: Scope) -> Table:

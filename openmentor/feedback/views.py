@@ -16,8 +16,9 @@ from openmentor.core.forms import errors_to_form
 from openmentor.feedback import selectors, services
 from openmentor.feedback.forms import CheckinForm, EndForm
 from openmentor.feedback.models import MentorshipRating
+from openmentor.mentorships import members
 from openmentor.mentorships.models import Mentorship
-from openmentor.mentorships.selectors import mentorship_for_member, partner_for
+from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.mentorships.services.lifecycle import NO_FAULT
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 
@@ -55,7 +56,7 @@ def feedback_checkin(request: OrganisationRequest, mentorship_id: int) -> HttpRe
         "feedback/checkin.html",
         {
             "mentorship": mentorship,
-            "partner": partner_for(mentorship, user),
+            "partner": members.partner_or_circle(mentorship, user),
             "form": form,
             "existing": existing,
             "refusal": refusal,
@@ -69,6 +70,8 @@ def feedback_checkin(request: OrganisationRequest, mentorship_id: int) -> HttpRe
 def mentorship_end(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = mentorship_for_member(membership=request.membership, mentorship_id=mentorship_id)
     user = request.user
+    if mentorship.is_circle:  # a circle is left, not ended: the circle's page says how
+        return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
     role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
     if mentorship.status == Mentorship.Status.ENDED:
         messages.info(request, "This mentorship has already ended.")
@@ -94,7 +97,7 @@ def mentorship_end(request: OrganisationRequest, mentorship_id: int) -> HttpResp
             messages.success(request, text)
             return redirect("mentorship_detail", request.organisation.slug, mentorship.pk)
     status = 400 if request.method == "POST" else 200
-    partner = partner_for(mentorship, user)
+    partner = members.partner_or_circle(mentorship, user)
     return render(
         request,
         "mentorships/end.html",

@@ -94,8 +94,12 @@ def build_problem(
         p.user_id: p
         for p in Profile.objects.filter(organisation=organisation, user_id__in=everyone)
     }
+    # Pairs only: leading or joining a circle does not use up a one-to-one capacity
+    # (docs/decisions/0010-circles.md).
     open_mentorships = Mentorship.objects.filter(
-        programme__organisation=organisation, status__in=OPEN_STATUSES
+        programme__organisation=organisation,
+        status__in=OPEN_STATUSES,
+        kind=Mentorship.Kind.PAIR,
     )
     mentors_busy = dict(
         open_mentorships.filter(mentor_id__in=mentor_ids)

@@ -10,6 +10,7 @@ programme_patterns = [
     path("run/", views.matching_run_start, name="matching_run_start"),
     path("settings/", views.matching_settings, name="matching_settings"),
     path("rematch/", views.rematch_propose, name="rematch_propose"),
+    path("circles/", views.circle_fill, name="circle_fill"),
     path("runs/<int:run_id>/", views.matching_run, name="matching_run"),
     path("runs/<int:run_id>/progress/", views.matching_run_progress, name="matching_run_progress"),
     path("runs/<int:run_id>/pin/", views.matching_pin, name="matching_pin"),

@@ -20,6 +20,7 @@ from openmentor.matching.problem import settings_for
 from openmentor.matching.services import proposals as matching_proposals
 from openmentor.matching.services import publishing as matching_publishing
 from openmentor.matching.services import runs as matching_runs
+from openmentor.matching.services.circles import circles_fill
 from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
@@ -364,3 +365,22 @@ def mentorship_why(request: OrganisationRequest, mentorship_id: int) -> HttpResp
             "why": selectors.mentorship_why(mentorship=mentorship, viewer=membership.user),
         },
     )
+
+
+@organisation_view(roles=MANAGERS)
+@require_POST
+def circle_fill(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
+    """The matching engine places the mentees who are in no circle yet."""
+    programme = programme_for(request, programme_slug)
+    try:
+        filled = circles_fill(programme=programme, manager=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = f"{filled.placed} mentee{'s' if filled.placed != 1 else ''} placed in circles."
+        if filled.unplaced:
+            text += f" {filled.unplaced} found no circle that suits them; add places or circles."
+        if filled.skipped:
+            text += f" {filled.skipped} could not be added (the circles changed meanwhile)."
+        messages.success(request, text)
+    return redirect("circle_list", programme.organisation.slug, programme.slug)

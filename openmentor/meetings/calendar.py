@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from openmentor.meetings.models import Meeting
+from openmentor.mentorships import members
 
 PRODID = "-//OpenMentor//Meetings//EN"
 
@@ -48,7 +49,7 @@ _address = calendar_address
 
 def _event(meeting: Meeting, *, stamp: dt.datetime, for_feed: bool = False) -> Event:
     mentorship = meeting.mentorship
-    mentor, mentee = mentorship.mentor, mentorship.mentee
+    people = members.people_of(mentorship)
     url = meeting_url(meeting)
     event = Event()
     event.add("uid", meeting.uid)
@@ -56,9 +57,15 @@ def _event(meeting: Meeting, *, stamp: dt.datetime, for_feed: bool = False) -> E
     event.add("dtstamp", stamp)
     event.add("dtstart", meeting.starts_at.astimezone(dt.UTC))
     event.add("dtend", meeting.ends_at.astimezone(dt.UTC))
-    event.add("summary", f"Mentoring: {mentor.name} and {mentee.name}")
     link = meeting.video_link
-    description = f"Mentoring meeting of {mentor.name} (mentor) and {mentee.name} (mentee).\n"
+    if mentorship.is_circle:
+        event.add("summary", f"Mentoring circle: {mentorship.topic}")
+        names = ", ".join(f"{p.user.name} ({p.role})" for p in people)
+        description = f"Group meeting of the {mentorship.topic} circle: {names}.\n"
+    else:
+        mentor, mentee = people[0].user, people[1].user
+        event.add("summary", f"Mentoring: {mentor.name} and {mentee.name}")
+        description = f"Mentoring meeting of {mentor.name} (mentor) and {mentee.name} (mentee).\n"
     if link:
         description += f"Join the video call: {link}\n"
     elif not meeting.location:
@@ -77,7 +84,7 @@ def _event(meeting: Meeting, *, stamp: dt.datetime, for_feed: bool = False) -> E
     if not for_feed:
         organiser = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "noreply@localhost"
         event.add("organizer", _address(organiser, "OpenMentor"))
-        for person in (mentor, mentee):
+        for person in (p.user for p in people):
             attendee = _address(person.email, person.name)
             attendee.params["role"] = vText("REQ-PARTICIPANT")
             accepted = meeting.status == Meeting.Status.ACCEPTED or (

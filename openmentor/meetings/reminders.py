@@ -20,6 +20,7 @@ from openmentor.core.scheduler import periodic
 from openmentor.meetings import calendar, selectors
 from openmentor.meetings.models import Meeting, MeetingReminder
 from openmentor.meetings.services import local_label
+from openmentor.mentorships import members
 from openmentor.mentorships.models import Mentorship
 from openmentor.notifications.services import notification_create
 
@@ -53,8 +54,8 @@ def reminders_send(*, now: dt.datetime) -> int:
         zones = selectors.profile_timezones(
             organisation_id=organisation.pk, user_ids=list(mentorship.member_ids())
         )
-        for person in (mentorship.mentor, mentorship.mentee):
-            partner = mentorship.mentee if person.pk == mentorship.mentor_id else mentorship.mentor
+        for person in (p.user for p in members.people_of(mentorship)):
+            partner = members.title_for(mentorship, person)
             when = local_label(meeting.starts_at, zones[person.pk])
             try:
                 with transaction.atomic():
@@ -67,16 +68,16 @@ def reminders_send(*, now: dt.datetime) -> int:
                         organisation_id=organisation.pk,
                         user_id=person.pk,
                         kind=f"meeting_reminder_{kind}",
-                        text=f"Your meeting with {partner.name} starts {lead}: {when}.",
+                        text=f"Your meeting with {partner} starts {lead}: {when}.",
                         url=calendar.meeting_url(meeting),
                     )
                     email_send(
                         to=[person.email],
-                        subject=f"Reminder: meeting with {partner.name} {lead}",
+                        subject=f"Reminder: meeting with {partner} {lead}",
                         template="meetings/email/reminder",
                         context={
                             "person": person,
-                            "partner": partner,
+                            "partner_name": partner,
                             "when": when,
                             "lead": lead,
                             "minutes": meeting.duration_minutes,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.meetings import times
 from openmentor.meetings.models import AgendaItem, CalendarFeed, Meeting
+from openmentor.mentorships.members import member_q
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Membership, Organisation
 from openmentor.people.models import Profile
@@ -20,7 +21,7 @@ SUGGESTION_DAYS = 14
 
 
 def is_member(*, mentorship: Mentorship, user: User) -> bool:
-    return user.pk in (mentorship.mentor_id, mentorship.mentee_id)
+    return user.pk in mentorship.member_ids()
 
 
 def mentorship_for_viewer(*, membership: Membership, mentorship_id: int) -> Mentorship:
@@ -68,10 +69,7 @@ def agenda_item(*, meeting: Meeting, item_id: int) -> AgendaItem:
 def open_meetings_of(*, user_ids: list[int]) -> QuerySet[Meeting]:
     """Proposed and accepted meetings of these people in any mentorship: a person has one
     diary, whichever organisation a meeting belongs to."""
-    return Meeting.objects.filter(
-        Q(mentorship__mentor_id__in=user_ids) | Q(mentorship__mentee_id__in=user_ids),
-        status__in=OPEN,
-    )
+    return Meeting.objects.filter(member_q(user_ids, "mentorship__"), status__in=OPEN)
 
 
 def busy_intervals(

@@ -28,6 +28,7 @@ from openmentor.meetings.models import (
     MeetingSeries,
     feed_token,
 )
+from openmentor.mentorships import members
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Organisation
@@ -66,9 +67,10 @@ def _check_time(
     # Lock both members' rows for the rest of the transaction, so two proposals made at
     # the same instant (in two of a person's mentorships) cannot both pass the overlap
     # check; on SQLite writes are serialised anyway.
+    people = members.people_of(mentorship)
     list(
         User.objects.select_for_update()
-        .filter(pk__in=[mentorship.mentor_id, mentorship.mentee_id])
+        .filter(pk__in=[p.user.pk for p in people])
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -82,10 +84,7 @@ def _check_time(
     if errors:
         raise ValidationError(errors)
     ends_at = starts_at + dt.timedelta(minutes=duration_minutes)
-    for user_id, whose in (
-        (mentorship.mentor_id, mentorship.mentor.name),
-        (mentorship.mentee_id, mentorship.mentee.name),
-    ):
+    for user_id, whose in ((p.user.pk, p.user.name) for p in people):
         busy = selectors.busy_intervals(
             user_ids=[user_id], start=starts_at, end=ends_at, exclude_id=exclude_id
         )
@@ -120,8 +119,8 @@ def _send(meetings: Sequence[Meeting], *, kind: str, actor: User) -> None:
         "cancelled": "Meeting cancelled",
         "place_changed": "Meeting place changed",
     }
-    for person in (mentorship.mentor, mentorship.mentee):
-        partner = mentorship.mentee if person.pk == mentorship.mentor_id else mentorship.mentor
+    for person in (p.user for p in members.people_of(mentorship)):
+        partner = _partner_in_mail(mentorship, person, actor)
         tz_name = zones[person.pk]
         email_send(
             to=[person.email],
@@ -145,6 +144,14 @@ def _send(meetings: Sequence[Meeting], *, kind: str, actor: User) -> None:
             },
             attachments=attachments,
         )
+
+
+def _partner_in_mail(mentorship: Mentorship, person: User, actor: User) -> User | members.Named:
+    """Who "your partner" is in a meeting e-mail: the other person of a pair; in a circle,
+    whoever acted when it was someone else, else the circle itself."""
+    if mentorship.is_circle and actor.pk != person.pk:
+        return actor
+    return members.partner_or_circle(mentorship, person)
 
 
 def _record(meeting: Meeting, kind: str, actor: User) -> None:

@@ -22,6 +22,7 @@ from openmentor.meetings import calendar, selectors, services, times
 from openmentor.meetings import forms as meeting_forms
 from openmentor.meetings.forms import AgendaItemForm, MeetingNoteForm, MeetingTimeForm, ProposeForm
 from openmentor.meetings.models import Meeting
+from openmentor.mentorships import members
 from openmentor.mentorships import selectors as mentorship_selectors
 from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.services import journey as mentorships_journey
@@ -129,11 +130,15 @@ def meeting_propose(request: OrganisationRequest, mentorship_id: int) -> HttpRes
         except ValidationError as error:
             _service_errors(form, error, form.time_field)
         else:
-            partner = mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor
+            asked = (
+                "The other members of the circle have been asked to confirm it."
+                if mentorship.is_circle
+                else f"{members.others_of(mentorship, user)[0].name} has been asked to accept."
+            )
             what = (
                 "Meeting proposed" if len(meetings) == 1 else f"{len(meetings)} meetings proposed"
             )
-            messages.success(request, f"{what}. {partner.name} has been asked to accept.")
+            messages.success(request, f"{what}. {asked}")
             if form.ambiguous_note:
                 messages.warning(request, form.ambiguous_note)
             return redirect(_detail_url(meetings[0]))

@@ -152,3 +152,91 @@ class IcebreakerForm(forms.Form):
         error_messages={"invalid_choice": "Choose the first or the second meeting."},
     )
     text = forms.CharField(label="Question or prompt", max_length=300)
+
+
+# --- Circles -----------------------------------------------------------------------------
+
+
+class _PeopleChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.name} ({obj.user.email})"
+
+
+class CircleForm(forms.Form):
+    """A circle formed by hand: topic, seats, one or two mentors, some mentees."""
+
+    topic = forms.CharField(label="Topic", max_length=200)
+    capacity = forms.IntegerField(
+        label="Mentees it takes",
+        min_value=1,
+        max_value=50,
+        initial=6,
+        error_messages={
+            "min_value": "A circle takes between 1 and 50 mentees.",
+            "max_value": "A circle takes between 1 and 50 mentees.",
+            "invalid": "Enter a number of mentees from 1 to 50.",
+        },
+    )
+    mentors = _PeopleChoice(
+        label="Mentors (one or two)",
+        queryset=Enrolment.objects.none(),
+        error_messages={
+            "required": "Choose one or two mentors.",
+            "invalid_choice": "Choose mentors from the list.",
+            "invalid_pk_value": "Choose mentors from the list.",
+        },
+    )
+    mentees = _PeopleChoice(
+        label="Mentees (you can add more later, or let matching fill the circle)",
+        queryset=Enrolment.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose mentees from the list.",
+            "invalid_pk_value": "Choose mentees from the list.",
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        mentors: QuerySet[Enrolment],
+        mentees: QuerySet[Enrolment],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentors"].queryset = mentors  # type: ignore[attr-defined]
+        self.fields["mentees"].queryset = mentees  # type: ignore[attr-defined]
+
+
+class _EnrolmentChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.name} ({obj.user.email}), as {obj.role}"
+
+
+class CircleMemberForm(forms.Form):
+    person = _EnrolmentChoice(
+        label="Person to add",
+        queryset=Enrolment.objects.none(),
+        empty_label="Choose someone",
+        error_messages={
+            "required": "Choose someone to add.",
+            "invalid_choice": "Choose one of the listed people.",
+        },
+    )
+
+    def __init__(self, *args: Any, people: QuerySet[Enrolment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+
+class CircleAgreementForm(forms.Form):
+    hopes = forms.CharField(
+        label="What do you hope for from this circle?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Write a sentence or two about what you hope for."},
+    )
+    confidentiality = forms.BooleanField(
+        label="I will keep what the circle shares confidential.",
+        error_messages={"required": "Tick this to agree to keep what you share confidential."},
+    )

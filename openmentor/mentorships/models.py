@@ -1,19 +1,34 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models.fields.json import KeyTextTransform
+
+if TYPE_CHECKING:
+    from openmentor.accounts.models import User
 
 OPEN_STATUSES = ("proposed", "active", "paused")
 
 
 class Mentorship(models.Model):
-    """A mentor and a mentee working together within a programme.
+    """A mentor and a mentee working together within a programme — or a group circle.
 
     Lifecycle: proposed → active ⇄ paused → ended; every change is a MentorshipTransition
     (who, when, from, to). Created by the mentorships service, by hand by a manager or by
     the matching app when a proposal is published.
+
+    A pair's two people are its `mentor` and `mentee`, which never change. A circle
+    (one or two mentors with up to `capacity` mentees around a `topic`) lists its people
+    in MentorshipMember rows, which change as people join and leave; its `mentor` is its
+    lead mentor and its `mentee` is empty. Who belongs is asked through `member_ids()`
+    and `mentorships.members` (docs/decisions/0010-circles.md), never by comparing ids.
     """
+
+    class Kind(models.TextChoices):
+        PAIR = "pair", "Pair"
+        CIRCLE = "circle", "Group circle"
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -42,8 +57,16 @@ class Mentorship(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentorships_as_mentee",
+        null=True,
+        blank=True,
     )
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.PAIR)
+    # A circle's subject and how many mentees it takes (pairs leave both empty).
+    topic = models.CharField(max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANAGER)
     created_by = models.ForeignKey(
@@ -81,6 +104,11 @@ class Mentorship(models.Model):
                 name="mentorship_mentor_is_not_mentee",
             ),
             models.CheckConstraint(
+                condition=models.Q(kind="pair", mentee__isnull=False, capacity__isnull=True)
+                | models.Q(kind="circle", mentee__isnull=True, capacity__gte=1, capacity__lte=50),
+                name="mentorship_kind_has_its_people",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status="ended", ended_at__isnull=False)
                 | ~models.Q(status="ended"),
                 name="mentorship_ended_has_date",
@@ -93,13 +121,87 @@ class Mentorship(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.is_circle:
+            return f"Circle: {self.topic}"
         return f"{self.mentor} mentoring {self.mentee}"
 
-    def member_ids(self) -> tuple[int, int]:
-        return (self.mentor_id, self.mentee_id)
+    @property
+    def is_circle(self) -> bool:
+        return self.kind == self.Kind.CIRCLE
+
+    def member_ids(self) -> tuple[int, ...]:
+        """Who belongs now: a pair's two people, a circle's members who have not left
+        (read once per instance; `members.circle_members` loads names too)."""
+        if not self.is_circle:
+            return (self.mentor_id, self.pair_mentee_id)
+        cached: tuple[int, ...] | None = getattr(self, "_member_ids", None)
+        if cached is None:
+            cached = tuple(
+                MentorshipMember.objects.filter(mentorship=self, left_at__isnull=True)
+                .order_by("role", "joined_at", "pk")
+                .values_list("user_id", flat=True)
+            )
+            self._member_ids = cached
+        return cached
+
+    @property
+    def pair_mentee(self) -> User:
+        """The mentee of a pair. Code that reaches this with a circle has not been taught
+        about circles yet: it fails loudly rather than acting for one person of many."""
+        if self.mentee is None:
+            raise TypeError(f"Mentorship {self.pk} is a circle: it has members, not one mentee")
+        return self.mentee
+
+    @property
+    def pair_mentee_id(self) -> int:
+        if self.mentee_id is None:
+            raise TypeError(f"Mentorship {self.pk} is a circle: it has members, not one mentee")
+        return self.mentee_id
 
     def partner_of(self, user_id: int) -> int:
-        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
+        mentee_id = self.pair_mentee_id
+        return mentee_id if user_id == self.mentor_id else self.mentor_id
+
+
+class MentorshipMember(models.Model):
+    """A person in a circle, as one of its mentors or mentees, from joining to leaving.
+
+    Leaving keeps the row (with `left_at`) so history and reports still know who was
+    there; someone added again gets their row back.
+    """
+
+    class Role(models.TextChoices):
+        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", "Mentee"
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=6, choices=Role.choices)
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    # The circle's agreement, accepted by each member for themselves.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    hopes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["role", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "user"], name="mentorship_member_once_per_circle"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["mentor", "mentee"]), name="mentorship_member_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_at__isnull=True)
+                | models.Q(left_at__gte=models.F("joined_at")),
+                name="mentorship_member_leaves_after_joining",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "left_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} as {self.role} in circle {self.mentorship_id}"
 
 
 class MentorshipTransition(models.Model):

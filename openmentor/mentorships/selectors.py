@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from openmentor.mentorships.members import current_members_prefetch, member_q, others_of
 from openmentor.mentorships.models import (
     OPEN_STATUSES,
     Activity,
@@ -19,6 +20,7 @@ from openmentor.mentorships.models import (
     Goal,
     Icebreaker,
     Mentorship,
+    MentorshipMember,
     Milestone,
     Note,
     RematchRequest,
@@ -54,7 +56,7 @@ def mentorship_for_member(*, membership: Membership, mentorship_id: int) -> Ment
     """One of the person's own mentorships in this organisation; anything else is a 404."""
     mentorship = (
         _mentorships(organisation=membership.organisation)
-        .filter(Q(mentor=membership.user) | Q(mentee=membership.user), pk=mentorship_id)
+        .filter(member_q(membership.user), pk=mentorship_id)
         .first()
     )
     if mentorship is None:
@@ -80,20 +82,23 @@ def mentorships_for_member(
     Each row carries `goal_count` and `goals_reached`; use `partner_for(m, user)` for
     the other member.
     """
-    rows = _mentorships(organisation=membership.organisation).filter(
-        Q(mentor=membership.user) | Q(mentee=membership.user)
-    )
+    rows = _mentorships(organisation=membership.organisation).filter(member_q(membership.user))
     if not include_ended:
         rows = rows.filter(status__in=OPEN_STATUSES)
-    return rows.annotate(
-        goal_count=Count("goals", distinct=True),
-        goals_reached=Count("goals", filter=Q(goals__reached_at__isnull=False), distinct=True),
-        # The annotation's GROUP BY drops Meta.ordering: newest first, explicitly.
-    ).order_by("-created_at", "-pk")
+    return (
+        rows.prefetch_related(current_members_prefetch())
+        .annotate(
+            goal_count=Count("goals", distinct=True),
+            goals_reached=Count("goals", filter=Q(goals__reached_at__isnull=False), distinct=True),
+            # The annotation's GROUP BY drops Meta.ordering: newest first, explicitly.
+        )
+        .order_by("-created_at", "-pk")
+    )
 
 
 def partner_for(mentorship: Mentorship, user: User) -> User:
-    return mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor
+    """The other person of a pair (circles have several: `members.others_of`)."""
+    return others_of(mentorship, user)[0]
 
 
 def programme_mentorships(*, programme: Programme) -> QuerySet[Mentorship]:
@@ -153,7 +158,10 @@ def excluded_partners(*, programme: Programme, user: User) -> set[int]:
         .values_list("excluded_partner_id", flat=True)
     )
     for mentor_id, mentee_id in Mentorship.objects.filter(
-        Q(mentor=user) | Q(mentee=user), programme=programme, status=Mentorship.Status.ENDED
+        Q(mentor=user) | Q(mentee=user),
+        programme=programme,
+        status=Mentorship.Status.ENDED,
+        kind=Mentorship.Kind.PAIR,
     ).values_list("mentor_id", "mentee_id"):
         excluded.add(mentee_id if mentor_id == user.pk else mentor_id)
     excluded.discard(None)  # type: ignore[arg-type]
@@ -247,9 +255,13 @@ def icebreakers_by_meeting(*, programme: Programme) -> dict[int, list[str]]:
 
 
 def open_mentorship_count_as_mentor(*, organisation: Organisation, user: User) -> int:
-    """Open mentorships the person mentors across the organisation (capacity is per person)."""
+    """Open pairs the person mentors across the organisation (capacity is per person and
+    counts mentees one to one; leading a circle is not counted against it)."""
     return Mentorship.objects.filter(
-        programme__organisation=organisation, mentor=user, status__in=OPEN_STATUSES
+        programme__organisation=organisation,
+        mentor=user,
+        status__in=OPEN_STATUSES,
+        kind=Mentorship.Kind.PAIR,
     ).count()
 
 
@@ -260,4 +272,66 @@ def milestones_for(*, mentorship: Mentorship) -> list[Activity]:
         Activity.objects.filter(
             mentorship=mentorship, kind__in=[Activity.Kind.MILESTONE, Activity.Kind.GOAL_REACHED]
         ).order_by("occurred_at", "pk")
+    )
+
+
+# --- Circles ----------------------------------------------------------------------------
+
+
+def circle_member_rows(*, circle: Mentorship) -> list[MentorshipMember]:
+    """The circle's current members with their agreement, mentors first (one query)."""
+    return list(
+        MentorshipMember.objects.filter(mentorship=circle, left_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "joined_at", "pk")
+    )
+
+
+def programme_circles(*, programme: Programme) -> list[Mentorship]:
+    """The programme's circles, newest first, each with `people` (current members, mentors
+    first) and `mentee_count`: two queries whatever the number of circles."""
+    circles: list[Mentorship] = list(
+        Mentorship.objects.filter(programme=programme, kind=Mentorship.Kind.CIRCLE)
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=MentorshipMember.objects.filter(left_at__isnull=True)
+                .select_related("user")
+                .order_by("role", "joined_at", "pk"),
+                to_attr="people",
+            )
+        )
+        .order_by("-created_at", "-pk")[:500]
+    )
+    for circle in circles:
+        people: list[MentorshipMember] = circle.people  # type: ignore[attr-defined]
+        circle.mentee_count = len([p for p in people if p.role == "mentee"])  # type: ignore[attr-defined]
+    return circles
+
+
+def circle_for_manager(*, programme: Programme, circle_id: int) -> Mentorship:
+    circle = (
+        Mentorship.objects.filter(programme=programme, kind=Mentorship.Kind.CIRCLE, pk=circle_id)
+        .select_related("programme__organisation", "mentor")
+        .first()
+    )
+    if circle is None:
+        raise Http404("No such circle")
+    return circle
+
+
+def circle_candidates(*, circle: Mentorship) -> QuerySet[Enrolment]:
+    """Active mentors and mentees of the programme who are not in the circle now."""
+    inside = MentorshipMember.objects.filter(mentorship=circle, left_at__isnull=True).values(
+        "user_id"
+    )
+    return (
+        Enrolment.objects.filter(
+            programme_id=circle.programme_id,
+            status=Enrolment.Status.ACTIVE,
+            role__in=[Enrolment.Role.MENTOR, Enrolment.Role.MENTEE],
+        )
+        .exclude(user_id__in=inside)
+        .select_related("user")
+        .order_by("role", "user__first_name", "user__last_name", "user__email")
     )

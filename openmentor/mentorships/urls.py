@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from openmentor.mentorships import views
+from openmentor.mentorships import circle_views, views
 
 # The pair's space, under o/<slug>/mentorships/<mentorship_id>/.
 mentorship_patterns = [
@@ -21,10 +21,25 @@ mentorship_patterns = [
     path("log-meeting/", views.meeting_log_external, name="meeting_log_external"),
 ]
 
+# A circle's own actions, under o/<slug>/circles/<circle_id>/ (its page is the
+# mentorship page above: a circle is a mentorship).
+circle_patterns = [
+    path("agreement/", circle_views.circle_agreement, name="circle_agreement"),
+    path("leave/", circle_views.circle_leave, name="circle_leave"),
+    path("people/", circle_views.circle_member_add, name="circle_member_add"),
+    path(
+        "people/<int:user_id>/remove/",
+        circle_views.circle_member_remove,
+        name="circle_member_remove",
+    ),
+]
+
 # Managers' pages of one programme, next to the programmes app's own.
 programme_patterns = [
     path("mentorships/", views.mentorship_list, name="mentorship_list"),
     path("mentorships/new/", views.mentorship_create, name="mentorship_create"),
+    path("circles/", circle_views.circle_list, name="circle_list"),
+    path("circles/new/", circle_views.circle_create, name="circle_create"),
     path("rematches/", views.rematch_queue, name="rematch_queue"),
     path("rematches/<int:rematch_id>/resolve/", views.rematch_resolve, name="rematch_resolve"),
     path("icebreakers/", views.icebreaker_list, name="icebreaker_list"),
@@ -38,5 +53,6 @@ programme_patterns = [
 
 urlpatterns = [
     path("o/<slug:slug>/mentorships/<int:mentorship_id>/", include(mentorship_patterns)),
+    path("o/<slug:slug>/circles/<int:circle_id>/", include(circle_patterns)),
     path("o/<slug:slug>/programmes/<slug:programme_slug>/", include(programme_patterns)),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openmentor.accounts.models import User
 from openmentor.core.forms import errors_to_form
-from openmentor.mentorships import selectors
+from openmentor.mentorships import circle_views, selectors
 from openmentor.mentorships.forms import (
     AgreementForm,
     ExternalMeetingForm,
@@ -62,6 +62,8 @@ def _get_only() -> HttpResponse:
 def _render_detail(
     request: OrganisationRequest, mentorship: Mentorship, *, status: int = 200, **forms: Form
 ) -> HttpResponse:
+    if mentorship.is_circle:
+        return circle_views.render_circle(request, mentorship, status=status, **forms)
     user = request.user
     role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
     partner = selectors.partner_for(mentorship, user)
@@ -111,6 +113,8 @@ def mentorship_detail(request: OrganisationRequest, mentorship_id: int) -> HttpR
         )
         if request.method != "GET":
             return _get_only()
+        if mentorship.is_circle:
+            return circle_views.render_circle_manager(request, mentorship)
         context = {
             "mentorship": mentorship,
             "transitions": mentorship.transitions.select_related("actor").order_by("at", "pk"),
@@ -419,7 +423,7 @@ def mentorship_create(request: OrganisationRequest, programme_slug: str) -> Http
         else:
             messages.success(
                 request,
-                f"Mentorship proposed: {mentorship.mentor.name} and {mentorship.mentee.name} "
+                f"Mentorship proposed: {mentorship.mentor.name} and {mentorship.pair_mentee.name} "
                 "have been e-mailed the agreement.",
             )
             return redirect("mentorship_list", programme.organisation.slug, programme.slug)

@@ -9,7 +9,7 @@ class MessagingConfig(AppConfig):
         # Registers the periodic jobs with the scheduler.
         from django.db.models.signals import post_delete, post_save
 
-        from openmentor.mentorships.models import Mentorship
+        from openmentor.mentorships.models import Mentorship, MentorshipMember
         from openmentor.messaging import (
             jobs,  # noqa: F401
             live,
@@ -24,4 +24,9 @@ class MessagingConfig(AppConfig):
             )
             signal.connect(
                 live.mentorship_changed, sender=Mentorship, dispatch_uid=f"ws-t-{signal}"
+            )
+            signal.connect(
+                live.circle_member_changed,
+                sender=MentorshipMember,
+                dispatch_uid=f"ws-c-{signal}",
             )

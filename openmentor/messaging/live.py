@@ -12,10 +12,10 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
-from openmentor.mentorships.models import Mentorship
+from openmentor.mentorships.members import member_q
+from openmentor.mentorships.models import Mentorship, MentorshipMember
 from openmentor.messaging.models import Message
 from openmentor.organisations.models import Membership
 
@@ -92,7 +92,7 @@ def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> Non
     """Signal receiver (post_save, post_delete): the person's conversations there."""
     ids = list(
         Mentorship.objects.filter(
-            Q(mentor_id=instance.user_id) | Q(mentee_id=instance.user_id),
+            member_q(instance.user_id),
             programme__organisation_id=instance.organisation_id,
         ).values_list("pk", flat=True)
     )
@@ -103,3 +103,9 @@ def mentorship_changed(sender: type, instance: Mentorship, **kwargs: Any) -> Non
     """Signal receiver (post_save, post_delete)."""
     if instance.pk is not None:
         _on_commit_broadcast([instance.pk])
+
+
+def circle_member_changed(sender: type, instance: MentorshipMember, **kwargs: Any) -> None:
+    """Signal receiver (post_save, post_delete): someone joined or left a circle, so its
+    open conversation pages check again who may stay."""
+    _on_commit_broadcast([instance.mentorship_id])

@@ -12,9 +12,10 @@ import functools
 import zoneinfo
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from openmentor.mentorships.members import member_q
 from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.messaging.models import Message, ReadState
 from openmentor.organisations.models import Membership
@@ -109,7 +110,7 @@ def unread_counts(*, membership: Membership) -> dict[int, int]:
     """
     user = membership.user
     mine = Message.objects.filter(
-        Q(mentorship__mentor=user) | Q(mentorship__mentee=user),
+        member_q(user, "mentorship__"),
         mentorship__programme__organisation=membership.organisation,
     )
     rows = _unread_by(mine, user).values("mentorship_id").annotate(n=Count("id")).order_by()

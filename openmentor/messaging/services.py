@@ -65,7 +65,7 @@ def message_send(
     message cannot be sent.
     """
     if author.pk not in mentorship.member_ids():
-        raise ValidationError("Only the two members of a mentorship can write in it.")
+        raise ValidationError("Only the members of a mentorship can write in it.")
     if mentorship.status == Mentorship.Status.ENDED:
         raise ValidationError(
             "This mentorship has ended, so no new messages can be sent. "
@@ -122,7 +122,7 @@ def conversation_mark_read(
 ) -> None:
     """Records that `user` has read the conversation up to `at` (now by default)."""
     if user.pk not in mentorship.member_ids():
-        raise ValidationError("Only the two members of a mentorship have a read position in it.")
+        raise ValidationError("Only the members of a mentorship have a read position in it.")
     with transaction.atomic():
         _read_up_to(mentorship=mentorship, user=user, at=at or timezone.now())
 
@@ -141,7 +141,12 @@ def _waiting_unread(*, since: datetime, until: datetime) -> list[Message]:
 
     return list(
         Message.objects.filter(
-            email_notified_at__isnull=True, created_at__gt=since, created_at__lte=until
+            email_notified_at__isnull=True,
+            created_at__gt=since,
+            created_at__lte=until,
+            # One e-mail mark per message fits a pair's one recipient; a circle's members
+            # see their unread count on their pages instead.
+            mentorship__kind=Mentorship.Kind.PAIR,
         )
         .annotate(read_by_mentor=read_by("mentor"), read_by_mentee=read_by("mentee"))
         .filter(
@@ -178,7 +183,9 @@ def unread_emails_send(*, now: datetime) -> int:
 
 def _batch_email(*, first: Message, now: datetime) -> bool:
     mentorship = first.mentorship
-    recipient = mentorship.mentee if first.author_id == mentorship.mentor_id else mentorship.mentor
+    recipient = (
+        mentorship.pair_mentee if first.author_id == mentorship.mentor_id else mentorship.mentor
+    )
     with transaction.atomic():
         batch = list(
             Message.objects.select_for_update()

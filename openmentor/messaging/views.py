@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from openmentor.accounts.models import User
+from openmentor.mentorships import members
 from openmentor.mentorships.models import Mentorship
-from openmentor.mentorships.selectors import partner_for
 from openmentor.messaging import selectors, services
 from openmentor.messaging.forms import MessageForm
+from openmentor.messaging.models import MAX_BODY_CHARS
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 
 
@@ -65,6 +66,10 @@ def conversation(request: OrganisationRequest, mentorship_id: int) -> HttpRespon
                 return redirect(here + "#compose")
     else:
         form = MessageForm()
+    if mentorship.is_circle:
+        form.fields[
+            "body"
+        ].help_text = f"Up to {MAX_BODY_CHARS:,} characters. Only the circle's members can read it."
     before_id = _before_id(request)
     messages, has_earlier = selectors.conversation_page(mentorship=mentorship, before_id=before_id)
     if before_id is None and request.method == "GET":
@@ -72,7 +77,7 @@ def conversation(request: OrganisationRequest, mentorship_id: int) -> HttpRespon
     tz_name = selectors.reader_timezone(membership=membership)
     context = {
         "mentorship": mentorship,
-        "partner": partner_for(mentorship, user),
+        "title": members.title_for(mentorship, user),
         "chat_messages": messages,
         "earlier_url": f"{here}?before={messages[0].pk}" if has_earlier and messages else "",
         "is_latest_page": before_id is None,

@@ -17,11 +17,11 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.events import EventKind, event_record
+from openmentor.mentorships.members import member_q
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
 from openmentor.mentorships.services.endings import mentorship_end_on_departure
 from openmentor.organisations.models import Membership, Organisation, Role
@@ -243,7 +243,7 @@ def person_deprovision(*, organisation: Organisation, user: User) -> int:
         )
     mentorships = Mentorship.objects.filter(
         programme__organisation=organisation, status__in=OPEN_STATUSES
-    ).filter(Q(mentor=user) | Q(mentee=user))
+    ).filter(member_q(user))
     ended = 0
     for mentorship in mentorships:
         mentorship_end_on_departure(mentorship=mentorship, person=user)

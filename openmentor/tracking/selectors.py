@@ -52,7 +52,7 @@ class Pair:
     started_at: dt.datetime
     agreed_cadence_weeks: int
     mentor_id: int
-    mentee_id: int
+    mentee_id: int | None  # None for a circle (its mentor is its lead mentor)
     mentor_name: str = ""
     mentee_name: str = ""
 
@@ -210,6 +210,7 @@ def programme_health(*, programme: Programme, now: dt.datetime | None = None) ->
             "mentor_id",
             "mentee_id",
             *(f"{side}__{column}" for side in ("mentor", "mentee") for column in columns),
+            "topic",
         )
     )
     mentorships = [
@@ -221,7 +222,8 @@ def programme_health(*, programme: Programme, now: dt.datetime | None = None) ->
             mentor_id=row[5],
             mentee_id=row[6],
             mentor_name=_name(*row[7:11]),
-            mentee_name=_name(*row[11:15]),
+            # "Ann and the Public speaking circle" reads right in the health list.
+            mentee_name=_name(*row[11:15]) if row[6] is not None else f"the {row[15]} circle",
         )
         for row in rows_of_pairs
     ]

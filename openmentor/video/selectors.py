@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from openmentor.meetings.models import CALL_ROOM_OPENS_MINUTES, CALL_ROOM_STAYS_MINUTES, Meeting
+from openmentor.mentorships import members
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Membership
 from openmentor.video.models import CallMessage, CallPreference, Presence, Room, RoomMember
@@ -37,6 +38,7 @@ class RoomAccess:
     member_ids: list[int]
     names: dict[int, str]
     mentor_ids: list[int] = field(default_factory=list)
+    is_group: bool = False
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     closed_reason: str = ""
@@ -62,11 +64,8 @@ class RoomAccess:
 
 
 def _mentorship_members(mentorship: Mentorship) -> tuple[list[int], dict[int, str]]:
-    ids = [mentorship.mentor_id, mentorship.mentee_id]
-    return ids, {
-        mentorship.mentor_id: mentorship.mentor.name,
-        mentorship.mentee_id: mentorship.mentee.name,
-    }
+    people = members.people_of(mentorship)
+    return [p.user.pk for p in people], {p.user.pk: p.user.name for p in people}
 
 
 def room_access(*, user: User, room_id: int) -> RoomAccess | None:
@@ -97,6 +96,7 @@ def room_access(*, user: User, room_id: int) -> RoomAccess | None:
             member_ids=ids,
             names={r.user_id: r.user.name for r in rows},
             mentor_ids=[r.user_id for r in rows if r.role == RoomMember.Role.MENTOR],
+            is_group=True,
         )
         _event_window(access)
         return access
@@ -105,7 +105,14 @@ def room_access(*, user: User, room_id: int) -> RoomAccess | None:
     ids, names = _mentorship_members(mentorship)
     if user.pk not in ids:
         return None
-    access = RoomAccess(room=room, member_ids=ids, names=names, mentor_ids=[mentorship.mentor_id])
+    access = RoomAccess(
+        room=room,
+        member_ids=ids,
+        names=names,
+        mentor_ids=members.mentor_ids(mentorship),
+        # A circle's meetings and standing room are group calls (SFU or mesh).
+        is_group=mentorship.is_circle,
+    )
     if room.kind == Room.Kind.MEETING:
         meeting = room.meeting
         assert meeting is not None
@@ -199,12 +206,17 @@ class Attendance:
     held: bool
 
 
-def room_attendance(*, room: Room, mentor_ids: list[int], member_ids: list[int]) -> Attendance:
+def room_attendance(
+    *, room: Room, mentor_ids: list[int], member_ids: list[int], group: bool | None = None
+) -> Attendance:
     """Attended seconds per person, and whether the call counts as held: a pair both for
-    5 minutes; a group its mentor (any one) and at least one other member for 5 minutes."""
+    5 minutes; a group (a group room, or a circle's meeting) its mentor (any one) and at
+    least one other member for 5 minutes."""
     seconds = attended_seconds(room=room)
     enough = {uid for uid, s in seconds.items() if s >= HELD_AFTER.total_seconds()}
-    if room.kind == Room.Kind.GROUP:
+    if group is None:
+        group = room.kind == Room.Kind.GROUP
+    if group:
         held = bool(enough & set(mentor_ids)) and bool(enough - set(mentor_ids))
     else:
         held = set(member_ids) <= enough
@@ -222,6 +234,7 @@ def meeting_attendance(*, meeting: Meeting) -> Attendance | None:
     mentorship = meeting.mentorship
     return room_attendance(
         room=room,
-        mentor_ids=[mentorship.mentor_id],
-        member_ids=[mentorship.mentor_id, mentorship.mentee_id],
+        mentor_ids=members.mentor_ids(mentorship),
+        member_ids=list(mentorship.member_ids()),
+        group=mentorship.is_circle,
     )

@@ -101,8 +101,8 @@ def _room_page(
         return HttpResponseNotAllowed(["GET"])
     now = timezone.now()
     others = [uid for uid in access.member_ids if uid != user.pk]
-    janus_room = janus.janus_room_for(room.pk) if room.kind == Room.Kind.GROUP else None
-    if room.kind != Room.Kind.GROUP or len(access.member_ids) <= 2:
+    janus_room = janus.janus_room_for(room.pk) if access.is_group else None
+    if not access.is_group or len(access.member_ids) <= 2:
         mode = "p2p"
     elif janus_room is not None:
         mode = "janus"

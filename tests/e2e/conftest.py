@@ -161,3 +161,7 @@ def asgi_server(
 def server(asgi_server: dict[str, Any], transactional_db: None) -> dict[str, Any]:
     asgi_server["outbox"].clear()
     return asgi_server
+
+
+# The Janus gateway and a web server pointed at it, for the group-call tests (janus.py).
+from tests.e2e.janus import group_server, janus_url  # noqa: E402, F401

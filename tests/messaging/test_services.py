@@ -42,7 +42,7 @@ def test_a_message_is_stored_trimmed_and_pushed_live_after_commit(
 
 def test_someone_outside_the_pair_cannot_write(pair: Pair) -> None:
     for outsider in (pair.tenant.manager.user, pair.tenant.owner.user):
-        with pytest.raises(ValidationError, match="Only the two members"):
+        with pytest.raises(ValidationError, match="Only the members"):
             services.message_send(mentorship=pair.mentorship, author=outsider, body="Hi")
     assert not Message.objects.exists()
 

@@ -65,7 +65,31 @@ def icebreaker_id(organisation: Organisation, values: dict[str, Any]) -> int:
     ).pk
 
 
+def circle_id(organisation: Organisation, values: dict[str, Any]) -> int:
+    """A circle in a group programme with the organisation's participant as a mentee."""
+    from openmentor.mentorships.services.circles import circle_create
+    from openmentor.programmes.models import Enrolment
+    from tests.mentorships.circles import group_programme
+
+    participant = organisation.memberships.filter(role=Role.PARTICIPANT).order_by("pk").first()
+    if participant is None:
+        participant = cast(
+            Membership, MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
+        )
+    scenario = group_programme(organisation, mentors=1, mentees=0)
+    Enrolment.objects.create(programme=scenario.programme, user=participant.user, role="mentee")
+    return circle_create(
+        programme=scenario.programme,
+        manager=scenario.manager,
+        topic="Walking the site",
+        capacity=3,
+        mentors=[scenario.mentors[0].user],
+        mentees=[participant.user],
+    ).pk
+
+
 MAKERS = {
+    "circle_id": circle_id,
     "mentorship_id": mentorship_id,
     "goal_id": goal_id,
     "milestone_id": milestone_id,

@@ -59,7 +59,10 @@ class MentorshipFilters(PageQuery):
 
 
 def _mentorships(request: HttpRequest) -> QuerySet[Mentorship]:
-    return Mentorship.objects.filter(programme__organisation=token_of(request).organisation)
+    # The API's mentorship is a pair (mentor_id and mentee_id); circles are not served yet.
+    return Mentorship.objects.filter(
+        programme__organisation=token_of(request).organisation, kind=Mentorship.Kind.PAIR
+    )
 
 
 @router.get(

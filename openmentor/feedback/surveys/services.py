@@ -20,6 +20,7 @@ from openmentor.core.links import LinkError, link_claim, link_read, link_token
 from openmentor.feedback.models import Checkin, MeetingFeedback
 from openmentor.feedback.surveys.builder import custom_answers_clean, survey_questions
 from openmentor.meetings.models import Meeting
+from openmentor.mentorships import members
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Activity, Mentorship
 from openmentor.notifications.services import EmailSpec, notify
@@ -52,7 +53,12 @@ def _rating(value: object, *, field: str = "rating", low: int = 1, high: int = 5
 
 
 def _role(mentorship: Mentorship, user_id: int) -> str:
-    return "mentor" if user_id == mentorship.mentor_id else "mentee"
+    return members.role_of(mentorship, user_id) or "mentee"
+
+
+def _members_and_partners(mentorship: Mentorship) -> list[tuple[User, str]]:
+    """Each member, with the name their feedback asks about: the partner, or the circle."""
+    return [(p.user, members.title_for(mentorship, p.user)) for p in members.people_of(mentorship)]
 
 
 # --- after each meeting -----------------------------------------------------------------
@@ -88,10 +94,7 @@ def meeting_feedback_request(
     mentorship = meeting.mentorship
     organisation = mentorship.programme.organisation
     made = []
-    for person, partner in (
-        (mentorship.mentor, mentorship.mentee),
-        (mentorship.mentee, mentorship.mentor),
-    ):
+    for person, partner_name in _members_and_partners(mentorship):
         feedback, created = MeetingFeedback.objects.get_or_create(
             meeting=meeting,
             author=person,
@@ -105,14 +108,14 @@ def meeting_feedback_request(
             organisation=organisation,
             user=person,
             kind="feedback.meeting",
-            text=f"How useful was your meeting with {partner.name}? One click tells us.",
+            text=f"How useful was your meeting with {partner_name}? One click tells us.",
             url=page,
             email=EmailSpec(
-                subject=f"How was your meeting with {partner.name}?",
+                subject=f"How was your meeting with {partner_name}?",
                 template="feedback/email/meeting_feedback",
                 context={
                     "name": person.name,
-                    "partner_name": partner.name,
+                    "partner_name": partner_name,
                     "ask_happened": ask_happened,
                     "links": rating_links(feedback, now=now),
                     "form_url": _site(page),
@@ -250,18 +253,18 @@ def meeting_rating_by_link(*, token: str, now: dt.datetime) -> LinkOutcome:
 # --- check-ins -------------------------------------------------------------------------
 
 
-def _checkin_notice(checkin: Checkin, partner: User) -> tuple[str, str]:
+def _checkin_notice(checkin: Checkin, partner: str) -> tuple[str, str]:
     if checkin.survey == Checkin.Survey.PAIRING_FIT:
         return (
-            f"Two quick questions after your first meeting with {partner.name}: does the match work?",
+            f"Two quick questions after your first meeting with {partner}: does the match work?",
             "How is your match working?",
         )
     if checkin.survey == Checkin.Survey.CLOSING:
         return (
-            f"Your mentorship with {partner.name} has ended: three questions to close it.",
+            f"Your mentorship with {partner} has ended: three questions to close it.",
             "A last word on your mentorship",
         )
-    return (f"How is your mentorship with {partner.name} going? One question.", "How is it going?")
+    return (f"How is your mentorship with {partner} going? One question.", "How is it going?")
 
 
 @transaction.atomic
@@ -273,10 +276,7 @@ def checkin_open(
     survey = str(Checkin.Survey(survey))
     organisation = mentorship.programme.organisation
     made = []
-    for person, partner in (
-        (mentorship.mentor, mentorship.mentee),
-        (mentorship.mentee, mentorship.mentor),
-    ):
+    for person, partner_name in _members_and_partners(mentorship):
         checkin, created = Checkin.objects.get_or_create(
             mentorship=mentorship,
             author=person,
@@ -287,7 +287,7 @@ def checkin_open(
         if not created:
             continue
         made.append(checkin)
-        text, subject = _checkin_notice(checkin, partner)
+        text, subject = _checkin_notice(checkin, partner_name)
         page = reverse("checkin_answer", args=[organisation.slug, checkin.pk])
         notify(
             organisation=organisation,
@@ -393,8 +393,8 @@ def _alert_not_working(checkin: Checkin, now: dt.datetime) -> None:
     mentorship = checkin.mentorship
     organisation = mentorship.programme.organisation
     role = _role(mentorship, checkin.author_id)
-    author = mentorship.mentee if role == "mentee" else mentorship.mentor
-    partner = mentorship.mentor if role == "mentee" else mentorship.mentee
+    author = checkin.author
+    partner = members.title_for(mentorship, author)
     recorded = activity_record(
         mentorship=mentorship,
         kind=ActivityKind.MANAGER_ALERTED,
@@ -406,7 +406,7 @@ def _alert_not_working(checkin: Checkin, now: dt.datetime) -> None:
     if recorded is None:
         return  # told already
     text = (
-        f"{author.name} ({role}) says the match with {partner.name} is not working "
+        f"{author.name} ({role}) says the match with {partner} is not working "
         f"({mentorship.programme.name}). They were offered a no-fault ending and a rematch."
     )
     for membership in Membership.objects.filter(

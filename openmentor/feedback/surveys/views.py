@@ -16,7 +16,7 @@ from openmentor.feedback.models import Checkin, SurveyQuestion
 from openmentor.feedback.surveys import builder, selectors, services
 from openmentor.feedback.surveys.builder import form_fields, survey_questions
 from openmentor.feedback.surveys.forms import CheckinForm, MeetingFeedbackForm, SurveyQuestionForm
-from openmentor.mentorships.selectors import partner_for
+from openmentor.mentorships import members
 from openmentor.mentorships.services.lifecycle import NO_FAULT
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
@@ -62,7 +62,7 @@ def meeting_feedback(request: OrganisationRequest, feedback_id: int) -> HttpResp
         "feedback/surveys/meeting.html",
         {
             "feedback": feedback,
-            "partner": partner_for(feedback.mentorship, request.user),
+            "partner": members.partner_or_circle(feedback.mentorship, request.user),
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
@@ -91,7 +91,7 @@ def meeting_rating_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def checkin_answer(request: OrganisationRequest, checkin_id: int) -> HttpResponse:
     checkin = selectors.own_checkin(membership=request.membership, checkin_id=checkin_id)
-    partner = partner_for(checkin.mentorship, request.user)
+    partner = members.partner_or_circle(checkin.mentorship, request.user)
     programme = checkin.mentorship.programme
     questions = survey_questions(programme=programme, survey=checkin.survey)
     form = CheckinForm(

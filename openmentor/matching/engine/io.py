@@ -399,8 +399,8 @@ def load_problem(data: Any) -> Problem:
     d = r.obj(
         data,
         "",
-        ("version", "mode", "mentees", "mentors", "peers", "settings", "locked_pairs")
-        + ("forbidden_pairs", "scores"),
+        ("version", "mode", "mentees", "mentors", "peers", "circles", "settings")
+        + ("locked_pairs", "forbidden_pairs", "scores"),
     )
     if d is None:
         raise ProblemError(["$: the problem must be a JSON object"])
@@ -409,12 +409,18 @@ def load_problem(data: Any) -> Problem:
     elif d["version"] != 1:
         r.err("version", f"unsupported version {d['version']!r} (expected 1)")
     settings = _settings(r, d["settings"]) if "settings" in d else Settings()
+    if d.get("mode") == "circles":
+        from .circle_io import load_circles  # mentees join circles (docs: Circles mode)
+
+        return load_circles(r, d, settings)
     if d.get("mode", "mentoring") != "mentoring":
         from .peer_io import load_peers  # peer mode: everyone is both (docs: Peer mode)
 
         return load_peers(r, d, settings)
     if "peers" in d:
         r.err("peers", 'only in peer mode ("mode": "peer")')
+    if "circles" in d:
+        r.err("circles", 'only in circles mode ("mode": "circles")')
     lists: dict[str, list[Person]] = {}
     for name in ("mentees", "mentors"):
         people: list[Person] = []

@@ -99,7 +99,8 @@ class Problem:
     scores: tuple[tuple[str, str, float], ...] | None = None
     # "mentoring" (mentees and mentors, a bipartite problem) or "peer" (everyone is both:
     # ``mentees`` and ``mentors`` then list the same peers in the same order, the mentors
-    # with the skills they offer; pairs are unordered; see peer.py).
+    # with the skills they offer; pairs are unordered; see peer.py) or "circles" (mentees
+    # and group circles in ``mentors``, each mentee joining one; see circle_io.py).
     mode: str = "mentoring"
 
     def wants(self, mentee: Person) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .model import Person, Problem, Settings
 
-MODES = ("mentoring", "peer")
+MODES = ("mentoring", "peer", "circles")
 
 
 def load_peers(r: Any, d: Mapping[str, Any], settings: Settings) -> Problem:
@@ -26,7 +26,7 @@ def load_peers(r: Any, d: Mapping[str, Any], settings: Settings) -> Problem:
     if d.get("mode") not in MODES:
         r.err("mode", f"must be one of {', '.join(MODES)}")
         raise ProblemError(r.errors)
-    for name in ("mentees", "mentors"):
+    for name in ("mentees", "mentors", "circles"):
         if name in d:
             r.err(name, "not used in peer mode: list everyone once in peers")
     if "mentors_per_mentee" in (d.get("settings") or {}):

@@ -41,9 +41,10 @@ def _introduce(mentorship: Mentorship, reasons: list[dict[str, Any]]) -> None:
 
     url = settings.SITE_URL + mentorship_url(mentorship)
     programme = mentorship.programme
+    # Published proposals are always pairs (circles are filled by circles_fill).
     for person, partner, role in (
-        (mentorship.mentor, mentorship.mentee, "mentor"),
-        (mentorship.mentee, mentorship.mentor, "mentee"),
+        (mentorship.mentor, mentorship.pair_mentee, "mentor"),
+        (mentorship.pair_mentee, mentorship.mentor, "mentee"),
     ):
         email_send(
             to=[person.email],

@@ -64,7 +64,14 @@ def mentorship_end_on_departure(*, mentorship: Mentorship, person: User) -> Ment
     """Ends an open mentorship because `person`, one of its members, left the
     organisation (deprovisioned by its HR system). Nobody chose this, so there is no
     reason code or reflection; the partner gets a kind e-mail and a notice saying why, and
-    can ask for a new match. The pair's upcoming meetings are cancelled as on any ending."""
+    can ask for a new match. The pair's upcoming meetings are cancelled as on any ending.
+    A circle is not ended: the person leaves it, and it goes on while a mentor remains."""
+    if mentorship.is_circle:
+        from openmentor.mentorships.services.circles import circle_leave
+
+        if mentorship.status == Mentorship.Status.ENDED:
+            return mentorship
+        return circle_leave(circle=mentorship, user=person)
     mentorship = _locked(mentorship)
     _require_member(mentorship, person)
     if mentorship.status == Mentorship.Status.ENDED:
@@ -83,7 +90,7 @@ def mentorship_end_on_departure(*, mentorship: Mentorship, person: User) -> Ment
         kind=EventKind.MENTORSHIP_ENDED,
         data={"mentorship": mentorship.pk, "reason": "departure", "rematch": False},
     )
-    partner = mentorship.mentee if person.pk == mentorship.mentor_id else mentorship.mentor
+    partner = mentorship.pair_mentee if person.pk == mentorship.mentor_id else mentorship.mentor
     email_send(
         to=[partner.email],
         subject=f"Your mentorship with {person.name} has ended",

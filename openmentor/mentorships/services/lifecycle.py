@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from openmentor.core.email import email_send
 from openmentor.core.events import EventKind, event_record
+from openmentor.mentorships import members
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import (
     OPEN_STATUSES,
@@ -50,12 +51,19 @@ def mentorship_url(mentorship: Mentorship) -> str:
 
 
 def _require_member(mentorship: Mentorship, user: User) -> str:
-    """The person's role in the pair ("mentor" or "mentee"), or PermissionDenied."""
-    if user.pk == mentorship.mentor_id:
-        return "mentor"
-    if user.pk == mentorship.mentee_id:
-        return "mentee"
-    raise PermissionDenied("Only the two members of a mentorship can do this.")
+    """The person's role in the pair or circle ("mentor" or "mentee"), or PermissionDenied."""
+    role = members.role_of(mentorship, user)
+    if role is None:
+        raise PermissionDenied("Only the members of a mentorship can do this.")
+    return role
+
+
+def _require_pair(mentorship: Mentorship, what: str) -> None:
+    if mentorship.is_circle:
+        raise ValidationError(
+            f"A circle is not {what} as a whole: each member can leave it (no fault), and "
+            "it ends when its last mentor leaves."
+        )
 
 
 def _require_open(mentorship: Mentorship) -> None:
@@ -281,6 +289,8 @@ def mentorship_accept_agreement(
     """
     mentorship = _locked(mentorship)
     role = _require_member(mentorship, user)
+    if mentorship.is_circle:  # each member accepts for themselves: circles.py
+        raise ValidationError("A circle's agreement is accepted on the circle's page.")
     if mentorship.status != Mentorship.Status.PROPOSED:
         raise ValidationError("The agreement has already been accepted by you both.")
     errors: dict[str, str] = {}
@@ -389,7 +399,17 @@ def mentorship_resume(*, mentorship: Mentorship, user: User) -> Mentorship:
 
 def _clear_matched_at(mentorship: Mentorship) -> None:
     programme = mentorship.programme
-    for user_id, field in ((mentorship.mentor_id, "mentor"), (mentorship.mentee_id, "mentee")):
+    if mentorship.is_circle:
+        for person in members.people_of(mentorship):
+            others = Mentorship.objects.filter(
+                members.member_q(person.user), programme=programme, status__in=OPEN_STATUSES
+            ).exclude(pk=mentorship.pk)
+            if not others.exists():
+                Enrolment.objects.filter(
+                    programme=programme, user_id=person.user.pk, role=person.role
+                ).update(matched_at=None)
+        return
+    for user_id, field in ((mentorship.mentor_id, "mentor"), (mentorship.pair_mentee_id, "mentee")):
         role = enrolment_role(programme, field)
         mine = Q(**{field: user_id})
         if is_peer(programme):  # a peer's other pairs may have them on either side
@@ -428,6 +448,7 @@ def mentorship_end(
     """
     mentorship = _locked(mentorship)
     role = _require_member(mentorship, user)
+    _require_pair(mentorship, "ended")
     _require_open(mentorship)
     if reason not in Mentorship.EndReason.values or reason == Mentorship.EndReason.INACTIVE:
         raise ValidationError({"reason": "Choose the reason that fits best."})
@@ -461,7 +482,7 @@ def mentorship_end(
         at=now,
         data={"reason": reason},
     )
-    partner = mentorship.mentee if role == "mentor" else mentorship.mentor
+    partner = mentorship.pair_mentee if role == "mentor" else mentorship.mentor
     email_send(
         to=[partner.email],
         subject=f"Your mentorship with {user.name} has ended",
@@ -488,6 +509,7 @@ def rematch_request_create(*, mentorship: Mentorship, user: User) -> RematchRequ
     """A member of an ended mentorship (the one who ended it or the partner) asks for a new match."""
     mentorship = _locked(mentorship)
     role = _require_member(mentorship, user)
+    _require_pair(mentorship, "rematched")
     if mentorship.status != Mentorship.Status.ENDED:
         raise ValidationError("You can ask for a new match once this mentorship has ended.")
     request = _rematch_create(mentorship, user, role)

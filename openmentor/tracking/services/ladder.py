@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from openmentor.accounts.models import User
 from openmentor.core.links import LinkError, link_claim, link_read, link_token
+from openmentor.mentorships import members
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Mentorship
 from openmentor.mentorships.services.endings import mentorship_close_inactive
@@ -91,10 +92,7 @@ def ladder_apply(*, action: LadderAction, now: dt.datetime) -> int:
 def _nudge(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> int:
     told = 0
     organisation = mentorship.programme.organisation
-    for person, partner in (
-        (mentorship.mentor, mentorship.mentee),
-        (mentorship.mentee, mentorship.mentor),
-    ):
+    for person, partner_name in _members_and_partners(mentorship):
         recent = Nudge.objects.filter(
             user=person, audience=Nudge.Audience.MEMBER, sent_at__gt=now - NUDGE_MIN_GAP
         ).exclude(mentorship=mentorship, step=action.step, spell_start=action.spell_start)
@@ -115,7 +113,7 @@ def _nudge(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> in
             issued_at=now,
         )
         propose = _site(reverse("nudge_propose", args=[token]))
-        text = STEP_TEXT[action.step].format(partner=partner.name)
+        text = STEP_TEXT[action.step].format(partner=partner_name)
         notify(
             organisation=organisation,
             user=person,
@@ -123,11 +121,11 @@ def _nudge(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> in
             text=text,
             url=reverse("meeting_propose", args=[organisation.slug, mentorship.pk]),
             email=EmailSpec(
-                subject=f"Time to catch up with {partner.name}?",
+                subject=f"Time to catch up with {partner_name}?",
                 template="tracking/email/nudge",
                 context={
                     "name": person.name,
-                    "partner_name": partner.name,
+                    "partner_name": partner_name,
                     "text": text,
                     "propose_url": propose,
                     "programme_name": mentorship.programme.name,
@@ -147,6 +145,18 @@ def _nudge(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> in
     return told
 
 
+def _members_and_partners(mentorship: Mentorship) -> list[tuple[User, str]]:
+    """Each member with the name their messages give the others: the partner in a pair,
+    the circle in a circle."""
+    return [(p.user, members.title_for(mentorship, p.user)) for p in members.people_of(mentorship)]
+
+
+def _who(mentorship: Mentorship) -> str:
+    if mentorship.is_circle:
+        return f"The members of the {mentorship.topic} circle"
+    return f"{mentorship.mentor.name} and {mentorship.pair_mentee.name}"
+
+
 def _tell_managers(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> int:
     """After the second step the programme team hears that the pair has gone quiet, once."""
     organisation = mentorship.programme.organisation
@@ -163,7 +173,7 @@ def _tell_managers(mentorship: Mentorship, action: LadderAction, now: dt.datetim
         ):
             continue
         text = (
-            f"{mentorship.mentor.name} and {mentorship.mentee.name} have not met for {quiet} "
+            f"{_who(mentorship)} have not met for {quiet} "
             f"in {mentorship.programme.name}; they have been nudged twice."
         )
         notify(
@@ -208,16 +218,13 @@ def _warn(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> int
     except IntegrityError:
         return 0
     organisation = mentorship.programme.organisation
-    for person, partner in (
-        (mentorship.mentor, mentorship.mentee),
-        (mentorship.mentee, mentorship.mentor),
-    ):
+    for person, partner_name in _members_and_partners(mentorship):
         token = link_token(
             purpose=KEEP_OPEN_PURPOSE, payload={"w": warning.pk, "u": person.pk}, issued_at=now
         )
         keep = _site(reverse("closure_keep_open", args=[token]))
         text = (
-            f"Your mentorship with {partner.name} will close on "
+            f"Your mentorship with {partner_name} will close on "
             f"{closes_at:%d %B %Y} after a long quiet spell, unless one of you keeps it open."
         )
         notify(
@@ -227,7 +234,7 @@ def _warn(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> int
             text=text,
             url=reverse("mentorship_detail", args=[organisation.slug, mentorship.pk]),
             email=EmailSpec(
-                subject=f"Your mentorship with {partner.name} will close on {closes_at:%d %B}",
+                subject=f"Your mentorship with {partner_name} will close on {closes_at:%d %B}",
                 template="tracking/email/closure_warning",
                 context={"name": person.name, "text": text, "keep_url": keep},
             ),
@@ -239,7 +246,7 @@ def _warn(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> int
         at=now,
         data={"closes_at": closes_at.isoformat()},
     )
-    return 2
+    return len(members.people_of(mentorship))
 
 
 def _close(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> int:
@@ -261,16 +268,13 @@ def _close(mentorship: Mentorship, action: LadderAction, now: dt.datetime) -> in
     warning.save(update_fields=["closed_at"])
     organisation = mentorship.programme.organisation
     told = 0
-    for person, partner in (
-        (mentorship.mentor, mentorship.mentee),
-        (mentorship.mentee, mentorship.mentor),
-    ):
+    for person, partner_name in _members_and_partners(mentorship):
         notify(
             organisation=organisation,
             user=person,
             kind="closure.closed",
             text=(
-                f"Your mentorship with {partner.name} has closed after a long quiet spell. "
+                f"Your mentorship with {partner_name} has closed after a long quiet spell. "
                 "It is no judgement of anyone; you can ask for a new match any time."
             ),
             url=reverse("mentorship_detail", args=[organisation.slug, mentorship.pk]),

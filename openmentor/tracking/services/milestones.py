@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.urls import reverse
 
+from openmentor.mentorships import members
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Activity, Mentorship
 from openmentor.notifications.services import notify
@@ -28,15 +29,12 @@ def _celebrate(mentorship: Mentorship, name: str, label: str, at: dt.datetime, t
     if recorded is None:
         return False
     organisation = mentorship.programme.organisation
-    for person, partner in (
-        (mentorship.mentor, mentorship.mentee),
-        (mentorship.mentee, mentorship.mentor),
-    ):
+    for person in (p.user for p in members.people_of(mentorship)):
         notify(
             organisation=organisation,
             user=person,
             kind=f"milestone.{name}",
-            text=text.replace("{partner}", partner.name),
+            text=text.replace("{partner}", members.title_for(mentorship, person)),
             url=reverse("mentorship_detail", args=[organisation.slug, mentorship.pk]),
         )
     return True

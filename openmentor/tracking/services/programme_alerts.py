@@ -28,7 +28,8 @@ def context(*, programme: Programme) -> dict[str, Any]:
     for alert in alerts:
         m = alert.mentorship
         role = alert.data.get("role", "mentee")
-        who, partner = (m.mentee, m.mentor) if role == "mentee" else (m.mentor, m.mentee)
+        # Fit alerts come from a pair's feedback (circles have no one partner to judge).
+        who, partner = (m.pair_mentee, m.mentor) if role == "mentee" else (m.mentor, m.pair_mentee)
         rows.append(
             {
                 "text": f"{who.name} ({role}) says the match with {partner.name} is not working.",

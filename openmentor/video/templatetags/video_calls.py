@@ -11,6 +11,7 @@ from django import template
 from django.utils import timezone
 
 from openmentor.meetings.models import Meeting
+from openmentor.mentorships import members
 from openmentor.video import selectors
 
 register = template.Library()
@@ -23,10 +24,7 @@ def meeting_call_panel(
     now = timezone.now()
     attendance = selectors.meeting_attendance(meeting=meeting)
     mentorship = meeting.mentorship
-    names = {
-        mentorship.mentor_id: mentorship.mentor.name,
-        mentorship.mentee_id: mentorship.mentee.name,
-    }
+    names = {p.user.pk: p.user.name for p in members.people_of(mentorship)}
     return {
         "meeting": meeting,
         "is_member": is_member,
