@@ -210,5 +210,5 @@ def test_the_programme_report_counts_everyone_in_a_circle_as_matched(tenant: Ten
         programme=running.scenario.programme,
         filters=Filters(start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=1)),
     )
-    funnel = {row[0]: row[1] for row in report.figures["funnel"]}
+    funnel = {row[0]: row[1] for row in report.table("funnel").rows}
     assert funnel["Matched"] == 4  # the mentor and three mentees (a fourth mentee is not in it)
