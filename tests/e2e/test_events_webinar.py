@@ -4,7 +4,7 @@ the event time they join its group room and see each other through Janus (the SF
 the attendance shows on the event page.
 
 Marked `webrtc` (it opens peer connections): scripts/test.sh runs it inside `unshare -n`.
-Janus is started by `janus_url` from test_video_group.py (its LD_PRELOAD shim and
+Janus is started by `janus_url` from tests/e2e/janus.py (its LD_PRELOAD shim and
 configuration are explained there); the server under test here also writes e-mails to an
 outbox folder, which that module's server does not.
 """
@@ -32,9 +32,9 @@ from openmentor.organisations.models import Role
 from openmentor.programmes.models import Enrolment, Programme
 from tests.conftest import client_for, make_tenant
 from tests.e2e.conftest import Outbox
+from tests.e2e.janus import _free_port, _wait
+from tests.e2e.janus import feeds_decoding as _feeds_decoding
 from tests.e2e.test_profile import log_in
-from tests.e2e.test_video_group import _feeds_decoding, _free_port, _wait
-from tests.e2e.test_video_group import janus_url as janus_url  # noqa: F401  (a fixture)
 from tests.factories import make_member, make_programme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.webrtc, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(scope="module")
 def webinar_server(
-    janus_url: str,  # noqa: F811
+    janus_url: str,
     django_db_setup: None,
     django_db_blocker: Any,
     tmp_path_factory: pytest.TempPathFactory,
