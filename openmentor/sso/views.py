@@ -42,6 +42,9 @@ def sso_settings(request: OrganisationRequest) -> HttpResponse:
             "client_id": oidc.social_app.client_id if oidc else "",
             "jit_role": oidc.jit_role if oidc else "participant",
         },
+        # Both forms have "New people join as": ids of their own, so each label names its
+        # own field (the field names stay the same).
+        auto_id="oidc_%s",
     )
     saml_idp = saml.social_app.settings.get("idp", {}) if saml else {}
     saml_form = SamlForm(
@@ -52,6 +55,7 @@ def sso_settings(request: OrganisationRequest) -> HttpResponse:
             "sso_url": saml_idp.get("sso_url", ""),
             "jit_role": saml.jit_role if saml else "participant",
         },
+        auto_id="saml_%s",
     )
     domain_form = DomainForm(request.POST if which == "domain" else None)
     try:

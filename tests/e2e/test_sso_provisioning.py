@@ -4,7 +4,8 @@ An owner configures OpenID Connect against a real provider this test starts in a
 process (django-oauth-toolkit, tests/e2e/idp/); a new person signs in through it and lands
 in the organisation with the configured role; then the organisation's HR system
 deprovisions them over SCIM, which ends their mentorship, and their partner is told.
-(The SAML round trip with a locally generated IdP certificate is tests/sso/test_saml.py.)
+(The SAML round trip in a browser, with a locally generated IdP certificate, is
+tests/e2e/test_sso_saml.py.)
 """
 
 from __future__ import annotations
