@@ -33,6 +33,7 @@ from openmentor.mentorships.services.lifecycle import (
     _notify,
     _transition,
     mentorship_url,
+    started_record,
 )
 from openmentor.mentorships.signals import mentorship_ended
 from openmentor.programmes.models import Enrolment, Programme
@@ -262,19 +263,7 @@ def circle_accept_agreement(
             circle.confidentiality_accepted = True
             _transition(circle, Mentorship.Status.ACTIVE, user)
             circle.save(update_fields=["status", "started_at", "confidentiality_accepted"])
-            event_record(
-                organisation=circle.programme.organisation,
-                actor=user,
-                kind=EventKind.MENTORSHIP_STARTED,
-                data={"mentorship": circle.pk, "programme": circle.programme_id},
-            )
-            activity_record(
-                mentorship=circle,
-                kind=ActivityKind.STARTED,
-                key=f"started:{circle.pk}",
-                actor=user,
-                at=now,
-            )
+            started_record(circle, user, now)
             others = [u.pk for u in members.others_of(circle, user)]
             _notify(circle, others, "mentorship.started", f"The {circle.topic} circle has started.")
             # Everyone who accepted before the start is matched from now on.

@@ -7,6 +7,7 @@ Services check who may act, so a view that forgets cannot let the wrong person w
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +143,24 @@ def _peer_room_require(programme: Programme, a: User, b: User) -> None:
                     f"{limit} at a time."
                 }
             )
+
+
+def started_record(mentorship: Mentorship, user: User, now: dt.datetime) -> None:
+    """Records that a mentorship (a pair or a circle) has started: the domain event the
+    reports read and the activity the health and milestones read."""
+    event_record(
+        organisation=mentorship.programme.organisation,
+        actor=user,
+        kind=EventKind.MENTORSHIP_STARTED,
+        data={"mentorship": mentorship.pk, "programme": mentorship.programme_id},
+    )
+    activity_record(
+        mentorship=mentorship,
+        kind=ActivityKind.STARTED,
+        key=f"started:{mentorship.pk}",
+        actor=user,
+        at=now,
+    )
 
 
 @transaction.atomic
@@ -326,19 +345,7 @@ def mentorship_accept_agreement(
                 user_id=getattr(mentorship, f"{side}_id"),
                 role=enrolment_role(mentorship.programme, side),
             ).update(matched_at=now)
-        event_record(
-            organisation=mentorship.programme.organisation,
-            actor=user,
-            kind=EventKind.MENTORSHIP_STARTED,
-            data={"mentorship": mentorship.pk, "programme": mentorship.programme_id},
-        )
-        activity_record(
-            mentorship=mentorship,
-            kind=ActivityKind.STARTED,
-            key=f"started:{mentorship.pk}",
-            actor=user,
-            at=now,
-        )
+        started_record(mentorship, user, now)
         _notify(
             mentorship,
             (partner_id,),
