@@ -72,7 +72,7 @@ trap stop INT TERM
 supervise worker $PY manage.py worker &
 supervisors+=($!)
 web=(.venv/bin/uvicorn openmentor.config.asgi:application --host "$HOST" --port "$PORT"
-  --log-level warning --no-access-log)
+  --log-level warning --no-access-log --timeout-graceful-shutdown 10)
 # More than one web process needs REDIS_URL: the in-memory channel layer is per process.
 if ((WEB_WORKERS > 1)); then web+=(--workers "$WEB_WORKERS"); fi
 supervise web "${web[@]}" &

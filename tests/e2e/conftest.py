@@ -8,11 +8,7 @@ from __future__ import annotations
 import email
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
@@ -20,6 +16,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+
+from tests.processes import web_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -56,12 +54,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 # only imported when browser tests are collected; `make test` runs them in a pytest run of
 # their own so that the rest of the suite keeps Django's check.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Outbox:
@@ -109,52 +101,12 @@ def asgi_server(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
     """Runs uvicorn on a free port against the test database; yields its URL and outbox."""
-    port = _free_port()
     mail_dir = tmp_path_factory.mktemp("outbox")
     with django_db_blocker.unblock():
         db_name = str(connection.settings_dict["NAME"])
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "openmentor.config.settings.test",
-        "OPENMENTOR_TEST_SERVER_DB": db_name,
-        "OPENMENTOR_EMAIL_DIR": str(mail_dir),
-        "SITE_URL": url,
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = open(tmp_path_factory.mktemp("server") / "uvicorn.log", "w+")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "openmentor.config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/accounts/login/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError("uvicorn did not start:\n" + log.read()) from None
-            time.sleep(0.2)
-    yield {"url": url, "outbox": Outbox(mail_dir), "log": log}
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    log = tmp_path_factory.mktemp("server") / "uvicorn.log"
+    with web_server(db_name, log, OPENMENTOR_EMAIL_DIR=str(mail_dir)) as url:
+        yield {"url": url, "outbox": Outbox(mail_dir)}
 
 
 @pytest.fixture

@@ -16,9 +16,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from openmentor.organisations.models import Membership
 from tests.conftest import client_for
+from tests.processes import free_port, stop, wait_until_up, web_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,24 +48,6 @@ int getifaddrs(struct ifaddrs **ifap) {
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not start:\n{log.read_text()[-3000:]}") from None
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def janus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if {name for _, name in socket.if_nameindex()} != {"lo"}:
@@ -86,7 +66,7 @@ def janus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     main = main.replace("nat: {", 'nat: {\n\tice_enforce_list = "lo"\n\tignore_mdns = true\n', 1)
     main = re.sub(r"(?m)^\s*ice_ignore_list\s*=.*$", "", main)
     (config / "janus.jcfg").write_text(main)
-    port = _free_port()
+    port = free_port()
     (config / "janus.transport.http.jcfg").write_text(
         "general: {\n"
         '\tjson = "indented"\n\tbase_path = "/janus"\n\thttp = true\n'
@@ -104,10 +84,9 @@ def janus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/janus"
-    _wait(url + "/info", process, log)
+    wait_until_up(url + "/info", process, log, "Janus")
     yield url
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process, log, "Janus")
 
 
 @pytest.fixture(scope="module")
@@ -120,38 +99,9 @@ def group_server(
     """The web server under test, told where Janus is (VIDEO_JANUS_URLS)."""
     with django_db_blocker.unblock():
         db_name = str(connection.settings_dict["NAME"])
-    port = _free_port()
     log = tmp_path_factory.mktemp("group-server") / "uvicorn.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "openmentor.config.settings.test",
-        "OPENMENTOR_TEST_SERVER_DB": db_name,
-        "VIDEO_JANUS_URLS": janus_url,
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "openmentor.config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait(url + "/accounts/login/", process, log)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with web_server(db_name, log, VIDEO_JANUS_URLS=janus_url) as url:
+        yield url
 
 
 def feeds_decoding(page: Page) -> int:

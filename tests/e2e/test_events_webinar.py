@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.message
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +29,8 @@ from openmentor.organisations.models import Role
 from openmentor.programmes.models import Enrolment, Programme
 from tests.conftest import client_for, make_tenant
 from tests.e2e.conftest import Outbox
-from tests.e2e.janus import _free_port, _wait
 from tests.e2e.janus import feeds_decoding as _feeds_decoding
+from tests.processes import web_server
 from tests.e2e.test_profile import log_in
 from tests.factories import make_member, make_programme
 
@@ -51,31 +48,11 @@ def webinar_server(
     """The web server under test, told where Janus is and where to write e-mails."""
     with django_db_blocker.unblock():
         db_name = str(connection.settings_dict["NAME"])
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     mail_dir = tmp_path_factory.mktemp("webinar-outbox")
     log = tmp_path_factory.mktemp("webinar-server") / "uvicorn.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "openmentor.config.settings.test",
-        "OPENMENTOR_TEST_SERVER_DB": db_name,
-        "OPENMENTOR_EMAIL_DIR": str(mail_dir),
-        "SITE_URL": url,
-        "VIDEO_JANUS_URLS": janus_url,
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [sys.executable, "-m", "uvicorn", "openmentor.config.asgi:application"]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    _wait(url + "/accounts/login/", process, log)
-    yield {"url": url, "outbox": Outbox(mail_dir)}
-    process.terminate()
-    process.wait(timeout=10)
+    extra = {"OPENMENTOR_EMAIL_DIR": str(mail_dir), "VIDEO_JANUS_URLS": janus_url}
+    with web_server(db_name, log, **extra) as url:
+        yield {"url": url, "outbox": Outbox(mail_dir)}
 
 
 def _calendar_part(message: email.message.Message) -> str:

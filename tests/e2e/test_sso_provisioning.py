@@ -30,14 +30,15 @@ from openmentor.accounts.models import User
 from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Membership, Role
 from openmentor.scim.services import scim_token_create
-from tests.e2e.conftest import ROOT, _free_port
+from tests.e2e.conftest import ROOT
+from tests.processes import free_port, stop
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 from tests.scenarios import active_mentorship
 
 
 @pytest.fixture
 def idp(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    port = _free_port()
+    port = free_port()
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     env = {
         **os.environ,
@@ -142,8 +143,7 @@ def test_oidc_sign_in_lands_in_the_organisation_and_scim_deactivation_tells_the_
         assert person.first_name == "Nadia"
         assert Membership.objects.get(organisation=organisation, user=person).role == Role.MANAGER
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process, tmp_path / "idp.log", "the identity provider")
 
     # The HR system deprovisions them; their mentorship ends and the partner is told.
     mentorship = active_mentorship(organisation, mentee=Membership.objects.get(user=person))

@@ -34,3 +34,32 @@ async def test_an_idle_socket_keeps_waiting_past_the_redis_read_timeout() -> Non
     finally:
         await sender
     assert message == {"type": "call.ping", "n": 1}
+
+
+async def test_cancelled_receives_end_even_when_the_next_receiver_is_cancelled_mid_command() -> (
+    None
+):
+    # One task receives for all of a process's sockets. When it is cancelled (its socket
+    # closed), the next one takes over and reconnects; a cancel that lands a moment later,
+    # while that command runs, was swallowed by redis-py and left the receive blocking for
+    # ever: the consumer never finished and the server could not stop.
+    layer = get_channel_layer()
+    assert layer is not None
+    for attempt in range(30):
+        first = asyncio.ensure_future(layer.receive(await layer.new_channel()))
+        second = asyncio.ensure_future(layer.receive(await layer.new_channel()))
+        await asyncio.sleep(0.1)
+        first.cancel()
+        await asyncio.sleep((attempt % 10) * 0.0007)
+        second.cancel()
+        done, pending = await asyncio.wait([first, second], timeout=7)
+        assert not pending, f"a cancelled receive was still waiting (attempt {attempt})"
+        assert all(task.cancelled() for task in done)
+
+    # The layer still delivers afterwards.
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "call.ping", "n": 2})
+    assert await asyncio.wait_for(layer.receive(channel), timeout=10) == {
+        "type": "call.ping",
+        "n": 2,
+    }

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +25,7 @@ from openmentor.video import services
 from openmentor.video.models import CallMessage
 from tests.conftest import make_tenant
 from tests.messaging.test_consumers import session_of
+from tests.processes import free_port, web_server
 from tests.video.conftest import make_pair
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,30 +36,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not start:\n{log.read_text()}") from None
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def two_servers(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[list[str]]:
     folder = tmp_path_factory.mktemp("redis")
-    redis_port = _free_port()
+    redis_port = free_port()
     redis = subprocess.Popen(
         [
             "redis-server",
@@ -82,42 +61,15 @@ def two_servers(
     )
     with django_db_blocker.unblock():
         db_name = str(connection.settings_dict["NAME"])
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "openmentor.config.settings.test",
-        "OPENMENTOR_TEST_SERVER_DB": db_name,
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    processes, urls = [], []
-    for n in range(2):
-        port = _free_port()
-        log = folder / f"uvicorn{n}.log"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "openmentor.config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        processes.append(process)
-        _wait(f"http://127.0.0.1:{port}/accounts/login/", process, log)
-        urls.append(f"127.0.0.1:{port}")
-    yield urls
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    with ExitStack() as servers:
+        urls = [
+            servers.enter_context(
+                web_server(db_name, folder / f"uvicorn{n}.log", REDIS_URL=redis_url)
+            ).removeprefix("http://")
+            for n in range(2)
+        ]
+        yield urls
     redis.terminate()
     redis.wait(timeout=10)
 

@@ -148,7 +148,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "openmentor.core.channel_layer.CancellableRedisChannelLayer",
             "CONFIG": {
                 # Every socket's group_add/group_send borrows a connection for a moment:
                 # redis-py's default pool runs out at a few hundred live calls.

@@ -4,10 +4,15 @@ DATABASE_URL and REDIS_URL still come from the environment so that CI can run th
 same suite against PostgreSQL and Redis.
 """
 
+import faulthandler
 import os
+import signal
 from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
+# A browser test's server that will not stop is sent SIGUSR1 (tests/e2e/server.py) and
+# writes every thread's stack to its log, so the hang can be read rather than guessed.
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 from openmentor.config.settings.base import *  # noqa: E402,F403
 from openmentor.config.settings.base import TASKS  # noqa: E402
