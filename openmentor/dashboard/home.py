@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Max
+from django.db.models import CharField, Max, Value
 from django.utils import timezone
 
 from openmentor.accounts.models import User
@@ -54,6 +54,7 @@ class HomeData:
     goals: list[Goal] = field(default_factory=list)
     unread_total: int = 0
     timezone_name: str = "UTC"
+    profile_completeness: int = 0
 
     @property
     def next_step(self) -> HomeMentorship | None:
@@ -118,21 +119,31 @@ def participant_home(*, membership: Membership, now: datetime | None = None) -> 
         .order_by("starts_at")[:20]
     )
     upcoming = [m for m in upcoming if m.starts_at + timedelta(minutes=m.duration_minutes) > now]
-    has_meeting = set(
+    # Which mentorships have a meeting (not cancelled) and which a goal, in one query.
+    first_steps = set(
         Meeting.objects.filter(mentorship_id__in=ids)
         .exclude(status=Meeting.Status.CANCELLED)
-        .values_list("mentorship_id", flat=True)
+        .order_by()
+        .values_list("mentorship_id", Value("meeting", output_field=CharField()))
+        .union(
+            Goal.objects.filter(mentorship_id__in=ids)
+            .order_by()
+            .values_list("mentorship_id", Value("goal", output_field=CharField()))
+        )
     )
+    has_meeting = {pk for pk, step in first_steps if step == "meeting"}
+    with_goals = {pk for pk, step in first_steps if step == "goal"}
     goals = list(
         Goal.objects.filter(mentorship_id__in=ids, reached_at__isnull=True)
         .select_related("mentorship")
         .order_by("-updated_at")[:10]
     )
-    with_goals = set(
-        Goal.objects.filter(mentorship_id__in=ids).values_list("mentorship_id", flat=True)
-    )
 
-    data = HomeData(timezone_name=tz_name, unread_total=sum(unread.values()))
+    data = HomeData(
+        timezone_name=tz_name,
+        unread_total=sum(unread.values()),
+        profile_completeness=(profile.completeness or 0) if profile else 0,
+    )
     for m in mentorships:
         last = last_in_touch.get(m.pk)
         me = next(p for p in members.people_of(m) if p.user.pk == user.pk)

@@ -72,11 +72,17 @@ def organisation_dashboard(request: OrganisationRequest) -> HttpResponse:
             "programmes": selectors.programme_summaries(organisation=organisation),
         }
         return render(request, "organisations/dashboard_manager.html", context)
+    home_data = participant_home(membership=membership)
+    enrolments = list(selectors.enrolments_for_member(membership=membership))
     context = {
-        "home": participant_home(membership=membership),
+        "home": home_data,
         "history": participant_history(membership=membership),
-        "enrolments": selectors.enrolments_for_member(membership=membership),
-        "checklists": selectors.checklists_for_member(membership=membership),
+        "enrolments": enrolments,
+        "checklists": selectors.checklists_for_member(
+            membership=membership,
+            enrolments=enrolments,
+            profile_completeness=home_data.profile_completeness,
+        ),
         "ambassador_links": ambassador_links_for(membership=membership),
     }
     return render(request, "organisations/dashboard_participant.html", context)

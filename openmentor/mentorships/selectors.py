@@ -224,17 +224,6 @@ def external_meetings_for(mentorship: Mentorship) -> QuerySet[ExternalMeeting]:
     return ExternalMeeting.objects.filter(mentorship=mentorship).select_related("logged_by")
 
 
-def meetings_held_count(mentorship: Mentorship) -> int:
-    """Meetings the pair has had so far, for deciding whether icebreakers still help.
-
-    Counts the meetings logged outside the meetings app. (This used to try importing a
-    `meetings.selectors.held_meeting_count` that was never written, so scheduled
-    meetings have never counted here; the import, a cycle, is gone and the count is as
-    it was.)
-    """
-    return external_meetings_for(mentorship).count()
-
-
 def icebreakers_for(*, programme: Programme) -> QuerySet[Icebreaker]:
     return Icebreaker.objects.filter(programme=programme)
 

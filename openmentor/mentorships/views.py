@@ -68,7 +68,10 @@ def _render_detail(
     role = "mentor" if user.pk == mentorship.mentor_id else "mentee"
     partner = selectors.partner_for(mentorship, user)
     own_accepted = getattr(mentorship, f"{role}_accepted_at")
-    held = selectors.meetings_held_count(mentorship)
+    external_meetings = list(selectors.external_meetings_for(mentorship))
+    # Meetings held so far, for whether icebreakers still help: those logged as held
+    # outside the meetings app (scheduled meetings have never counted here).
+    held = len(external_meetings)
     rematch = RematchRequest.objects.filter(previous_mentorship=mentorship, requester=user).first()
     context: dict[str, Any] = {
         "mentorship": mentorship,
@@ -83,7 +86,7 @@ def _render_detail(
         "goals": selectors.goals_for(mentorship=mentorship),
         "notes": selectors.notes_for_member(mentorship=mentorship, user=user),
         "reflection": selectors.reflection_of(mentorship=mentorship, author=user),
-        "external_meetings": selectors.external_meetings_for(mentorship),
+        "external_meetings": external_meetings,
         "milestones": selectors.milestones_for(mentorship=mentorship),
         "icebreakers": (
             selectors.icebreakers_by_meeting(programme=mentorship.programme)

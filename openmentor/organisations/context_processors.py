@@ -11,13 +11,17 @@ def organisation_navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
 
+    current = getattr(request, "membership", None)
+
     def switcher() -> list[Any]:
+        if current is not None and getattr(current, "organisation_count", None) == 1:
+            return [current]  # organisation_view counted them with the membership
         from openmentor.organisations.selectors import memberships_for_user
 
         return list(memberships_for_user(user=user))
 
     return {
-        "current_membership": getattr(request, "membership", None),
+        "current_membership": current,
         "current_organisation": getattr(request, "organisation", None),
         # Lazy: only pages that render the switcher pay for the query.
         "my_memberships": switcher,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from openmentor.accounts.models import User
@@ -29,8 +29,18 @@ def membership_for_slug(*, user: User, slug: str) -> Membership:
         raise Http404
     from openmentor.organisations.extensions import memberships_extended
 
+    # How many organisations the person belongs to, read with the membership: the header's
+    # organisation switcher then needs no query of its own for people in only one.
+    organisation_count = (
+        Membership.objects.filter(user=OuterRef("user"))
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     membership = (
         memberships_extended(Membership.objects.select_related("organisation", "user"))
+        .annotate(organisation_count=Subquery(organisation_count))
         .filter(organisation__slug=slug, user=user)
         .first()
     )

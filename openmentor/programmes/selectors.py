@@ -193,6 +193,10 @@ class ChecklistStep:
     url: str | None = None
 
 
+# Enrolments that do not count as being in the programme, for the checklist.
+_NOT_ENROLLED = frozenset({Enrolment.Status.WITHDRAWN, Enrolment.Status.DECLINED})
+
+
 def _url(name: str, *args: str) -> str | None:
     # The profile page belongs to another app; the checklist works with or without it.
     try:
@@ -212,11 +216,16 @@ class Checklist:
 
 
 def participant_checklist(
-    *, membership: Membership, programme: Programme, profile_completeness: int | None = None
+    *,
+    membership: Membership,
+    programme: Programme,
+    profile_completeness: int | None = None,
+    enrolments: list[Enrolment] | None = None,
 ) -> Checklist:
     """The next steps a participant takes in a programme, each ticked when done.
 
-    Pass `profile_completeness` when it is already loaded to save a query.
+    Pass `profile_completeness` and the person's `enrolments` in the programme when they
+    are already loaded, to save the queries.
     """
     if profile_completeness is None:
         from openmentor.people.models import Profile
@@ -226,11 +235,9 @@ def participant_checklist(
             .values_list("completeness", flat=True)
             .first()
         ) or 0
-    enrolments = list(
-        Enrolment.objects.filter(programme=programme, user=membership.user).exclude(
-            status__in=[Enrolment.Status.WITHDRAWN, Enrolment.Status.DECLINED]
-        )
-    )
+    if enrolments is None:
+        enrolments = list(Enrolment.objects.filter(programme=programme, user=membership.user))
+    enrolments = [e for e in enrolments if e.status not in _NOT_ENROLLED]
     enrolled = bool(enrolments)
     slug = membership.organisation.slug
     enrol_url = _url("programme_enrol", slug, programme.slug)
@@ -261,21 +268,42 @@ def participant_checklist(
     return Checklist(programme=programme, steps=steps)
 
 
-def checklists_for_member(*, membership: Membership) -> list[Checklist]:
-    """One checklist per programme the person is enrolled in (for dashboards)."""
-    from openmentor.people.models import Profile
+def checklists_for_member(
+    *,
+    membership: Membership,
+    enrolments: list[Enrolment] | None = None,
+    profile_completeness: int | None = None,
+) -> list[Checklist]:
+    """One checklist per programme the person is enrolled in (for dashboards), by name.
 
-    completeness = (
-        Profile.objects.filter(organisation=membership.organisation, user=membership.user)
-        .values_list("completeness", flat=True)
-        .first()
-    ) or 0
-    programmes = Programme.objects.filter(
-        organisation=membership.organisation, enrolments__user=membership.user
-    ).distinct()
+    Pass what the page already loaded (the person's enrolments in the organisation with
+    their programmes, as `enrolments_for_member` gives them, and the profile's
+    completeness) and it reads nothing more.
+    """
+    if profile_completeness is None:
+        from openmentor.people.models import Profile
+
+        profile_completeness = (
+            Profile.objects.filter(organisation=membership.organisation, user=membership.user)
+            .values_list("completeness", flat=True)
+            .first()
+        ) or 0
+    if enrolments is None:
+        enrolments = list(enrolments_for_member(membership=membership))
+    by_programme: dict[int, list[Enrolment]] = {}
+    for enrolment in enrolments:
+        by_programme.setdefault(enrolment.programme_id, []).append(enrolment)
+    programmes = sorted(
+        (rows[0].programme for rows in by_programme.values()), key=lambda p: (p.name, p.pk)
+    )
     return [
-        participant_checklist(membership=membership, programme=p, profile_completeness=completeness)
-        for p in programmes
+        participant_checklist(
+            membership=membership,
+            programme=programme,
+            profile_completeness=profile_completeness,
+            enrolments=by_programme[programme.pk],
+        )
+        for programme in programmes
     ]
 
 

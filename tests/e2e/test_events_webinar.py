@@ -30,9 +30,9 @@ from openmentor.programmes.models import Enrolment, Programme
 from tests.conftest import client_for, make_tenant
 from tests.e2e.conftest import Outbox
 from tests.e2e.janus import feeds_decoding as _feeds_decoding
-from tests.processes import web_server
 from tests.e2e.test_profile import log_in
 from tests.factories import make_member, make_programme
+from tests.processes import web_server
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.webrtc, pytest.mark.django_db(transaction=True)]

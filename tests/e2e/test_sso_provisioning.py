@@ -31,8 +31,8 @@ from openmentor.mentorships.models import Mentorship
 from openmentor.organisations.models import Membership, Role
 from openmentor.scim.services import scim_token_create
 from tests.e2e.conftest import ROOT
-from tests.processes import free_port, stop
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.processes import free_port, stop
 from tests.scenarios import active_mentorship
 
 
