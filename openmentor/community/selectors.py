@@ -161,9 +161,13 @@ def shared_milestones(*, programme: Programme) -> list[SharedMilestone]:
     return found
 
 
-def upcoming_events(*, programme: Programme, now: dt.datetime) -> list[ProgrammeEvent]:
+def upcoming_events(
+    *, programme: Programme, now: dt.datetime, viewer: User | None
+) -> list[ProgrammeEvent]:
+    """The next events `viewer` may see (None: a manager; a circle's events only to its
+    members)."""
     return list(
-        programme_events(programme=programme)
+        programme_events(programme=programme, viewer=viewer)
         .filter(status=ProgrammeEvent.Status.SCHEDULED, ends_at__gt=now)
         .order_by("starts_at", "pk")[:EVENTS_SHOWN]
     )

@@ -72,7 +72,11 @@ def community(request: OrganisationRequest, programme_slug: str) -> HttpResponse
         "community/page.html",
         {
             "programme": programme,
-            "events": selectors.upcoming_events(programme=programme, now=timezone.now()),
+            "events": selectors.upcoming_events(
+                programme=programme,
+                now=timezone.now(),
+                viewer=None if membership.is_manager else request.user,
+            ),
             "milestones": selectors.shared_milestones(programme=programme),
             "search": search,
             "page": page,

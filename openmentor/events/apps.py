@@ -9,4 +9,8 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the reminder job with the periodic scheduler.
-        from openmentor.events import reminders  # noqa: F401
+        # Takes someone who leaves a circle out of the circle's events to come.
+        from openmentor.events import (
+            receivers,  # noqa: F401
+            reminders,  # noqa: F401
+        )

@@ -11,6 +11,7 @@ from django import forms
 from openmentor.events.models import ProgrammeEvent
 from openmentor.meetings import times
 from openmentor.meetings.forms import date_within_bounds
+from openmentor.mentorships.models import Mentorship
 
 MAX_EVENT_MINUTES = 8 * 60
 MAX_CAPACITY = 10_000
@@ -67,6 +68,12 @@ class EventForm(forms.Form):
         choices=ProgrammeEvent.Audience.choices,
         error_messages={"invalid_choice": "Choose who the event is for from the list."},
     )
+    circle = forms.ChoiceField(
+        label="Which circle",
+        required=False,
+        help_text="Only for a circle: its current members are invited.",
+        error_messages={"invalid_choice": "Choose one of this programme's circles."},
+    )
     capacity = forms.IntegerField(
         label="Places",
         required=False,
@@ -94,9 +101,32 @@ class EventForm(forms.Form):
         error_messages={"max_length": "Keep the link to 500 characters."},
     )
 
-    def __init__(self, *args: Any, tz_name: str, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tz_name: str,
+        circles: list[Mentorship],
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.tz_name = times.zone(tz_name).key
+        # Only the programme's own circles are choices: any other id (another programme's
+        # or organisation's circle in a forged POST) is an invalid choice at the field.
+        self.circles = {str(c.pk): c for c in circles}
+        circle, audience = self.fields["circle"], self.fields["audience"]
+        assert isinstance(circle, forms.ChoiceField) and isinstance(audience, forms.ChoiceField)
+        if circles:
+            circle.choices = [("", "Choose a circle")] + [
+                (key, f"{c.topic} (led by {c.mentor.name})") for key, c in self.circles.items()
+            ]
+        else:  # a programme without circles has no circle to offer
+            del self.fields["circle"]
+            audience.choices = [
+                choice
+                for choice in ProgrammeEvent.Audience.choices
+                if choice[0] != ProgrammeEvent.Audience.CIRCLE
+            ]
         self.fields["time"].help_text = f"Your local time ({self.tz_name})."
         if editing:
             # Where an event is held is chosen once: the room and its members, or the
@@ -107,8 +137,15 @@ class EventForm(forms.Form):
     def clean_date(self) -> dt.date | None:
         return date_within_bounds(self.cleaned_data.get("date"))
 
+    def clean_circle(self) -> Mentorship | None:
+        return self.circles.get(self.cleaned_data.get("circle") or "")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("audience") != ProgrammeEvent.Audience.CIRCLE:
+            data["circle"] = None
+        elif data.get("circle") is None and "circle" not in self.errors:
+            self.add_error("circle", "Choose the circle the event is for.")
         date, time, minutes = data.get("date"), data.get("time"), data.get("duration_minutes")
         if date is None or time is None or minutes is None:
             return data
@@ -126,6 +163,7 @@ class EventForm(forms.Form):
         data = self.cleaned_data
         names = ("kind", "title", "description", "starts_at", "ends_at", "audience", "capacity")
         out = {name: data[name] for name in names}
+        out["circle"] = data.get("circle")
         if "venue" in self.fields:
             out["venue"] = data["venue"]
             out["external_url"] = (data.get("external_url") or "").strip()
@@ -142,6 +180,7 @@ class EventForm(forms.Form):
             "time": local.time().replace(second=0, microsecond=0),
             "duration_minutes": int((event.ends_at - event.starts_at).total_seconds() // 60),
             "audience": event.audience,
+            "circle": str(event.circle_id or ""),
             "capacity": event.capacity,
         }
 

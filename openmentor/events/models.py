@@ -24,6 +24,7 @@ class ProgrammeEvent(models.Model):
         EVERYONE = "everyone", "Everyone in the programme"
         MENTORS = "mentors", "Mentors"
         MENTEES = "mentees", "Mentees"
+        CIRCLE = "circle", "A circle"
 
     class Venue(models.TextChoices):
         ROOM = "room", "The programme's group video room"
@@ -42,6 +43,16 @@ class ProgrammeEvent(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
+    # The circle (a mentorship of kind circle, of the same programme) whose current
+    # members are the audience; set exactly when the audience is "circle". A circle is
+    # never deleted in the product (it ends), so a deleted one takes its events along.
+    circle = models.ForeignKey(
+        "mentorships.Mentorship",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="circle_events",
+    )
     capacity = models.PositiveIntegerField(null=True, blank=True)  # None: no limit
     venue = models.CharField(max_length=10, choices=Venue.choices, default=Venue.ROOM)
     external_url = models.URLField(blank=True, max_length=500)
@@ -73,10 +84,22 @@ class ProgrammeEvent(models.Model):
                 condition=~models.Q(venue="external") | ~models.Q(external_url=""),
                 name="programme_event_external_has_link",
             ),
+            models.CheckConstraint(
+                condition=models.Q(audience="circle", circle__isnull=False)
+                | (~models.Q(audience="circle") & models.Q(circle__isnull=True)),
+                name="programme_event_circle_iff_circle_audience",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def audience_label(self) -> str:
+        """Who it is for, as a sentence ends ("for …"): a circle by its topic."""
+        if self.audience == self.Audience.CIRCLE and self.circle is not None:
+            return f"the {self.circle.topic} circle"
+        return self.get_audience_display().lower()
 
 
 class EventRsvp(models.Model):

@@ -11,11 +11,13 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from openmentor.core.scheduler import periodic
 from openmentor.events.calendar import event_url
 from openmentor.events.models import EventReminder, EventRsvp, ProgrammeEvent
 from openmentor.meetings.services import local_label
+from openmentor.mentorships.models import MentorshipMember
 from openmentor.notifications.services import EmailSpec, notify
 from openmentor.people.models import Profile
 
@@ -27,9 +29,19 @@ LEADS = {EventReminder.Kind.DAY_BEFORE: "tomorrow", EventReminder.Kind.SOON: "in
 
 
 def _due(now: dt.datetime) -> list[tuple[EventRsvp, EventReminder.Kind]]:
-    going = EventRsvp.objects.filter(
-        answer=EventRsvp.Answer.GOING, event__status=ProgrammeEvent.Status.SCHEDULED
-    ).select_related("user", "event__programme__organisation")
+    # A circle's event reminds only its current members: leaving takes people out of its
+    # events, and this guard keeps a reminder, the one message nobody asks for at the
+    # time, from reaching someone who is no longer there whatever the path.
+    in_circle = MentorshipMember.objects.filter(
+        mentorship_id=OuterRef("event__circle_id"), user_id=OuterRef("user_id"), left_at=None
+    )
+    going = (
+        EventRsvp.objects.filter(
+            answer=EventRsvp.Answer.GOING, event__status=ProgrammeEvent.Status.SCHEDULED
+        )
+        .filter(Q(event__circle__isnull=True) | Exists(in_circle))
+        .select_related("user", "event__programme__organisation")
+    )
     # The day-before reminder stops where the 15-minute one takes over.
     day = going.filter(event__starts_at__gt=now + SOON, event__starts_at__lte=now + DAY)
     soon = going.filter(event__starts_at__gt=now, event__starts_at__lte=now + SOON)

@@ -1,4 +1,7 @@
-"""Reads of programme events, scoped to the programme (and so to its organisation)."""
+"""Reads of programme events, scoped to the programme (and so to its organisation).
+
+Each read takes the `viewer`: a circle's event is seen only by the circle's current
+members, and by the programme's managers, who pass None (they see every event)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.http import Http404
 from openmentor.accounts.models import User
 from openmentor.events.models import EventRsvp, ProgrammeEvent
 from openmentor.meetings.models import CALL_ROOM_OPENS_MINUTES, CALL_ROOM_STAYS_MINUTES
+from openmentor.mentorships.models import Mentorship, MentorshipMember
 from openmentor.programmes.models import Programme
 from openmentor.video.models import Presence
 
@@ -20,18 +24,36 @@ PAST_SHOWN = 20
 UPCOMING_SHOWN = 100
 ROOM_OPENS = dt.timedelta(minutes=CALL_ROOM_OPENS_MINUTES)
 ROOM_STAYS = dt.timedelta(minutes=CALL_ROOM_STAYS_MINUTES)
+# A circle an event can be newly given to: one being formed or running.
+CIRCLE_STATUSES = (Mentorship.Status.PROPOSED, Mentorship.Status.ACTIVE)
 
 
-def programme_events(*, programme: Programme) -> QuerySet[ProgrammeEvent]:
-    return ProgrammeEvent.objects.filter(programme=programme).annotate(
-        going=Count("rsvps", filter=Q(rsvps__answer=EventRsvp.Answer.GOING))
+def programme_events(*, programme: Programme, viewer: User | None) -> QuerySet[ProgrammeEvent]:
+    """The programme's events `viewer` may see (None: a manager, who sees them all)."""
+    events = (
+        ProgrammeEvent.objects.filter(programme=programme)
+        .select_related("circle")
+        .annotate(going=Count("rsvps", filter=Q(rsvps__answer=EventRsvp.Answer.GOING)))
     )
+    if viewer is not None:
+        events = events.filter(
+            ~Q(audience=ProgrammeEvent.Audience.CIRCLE)
+            | Q(
+                circle_id__in=MentorshipMember.objects.filter(
+                    user_id=viewer.pk, left_at__isnull=True
+                ).values("mentorship_id")
+            )
+        )
+    return events
 
 
-def event_in_programme(*, programme: Programme, event_id: int) -> ProgrammeEvent:
-    """The event named in the URL, only within the programme in the URL; else 404."""
+def event_in_programme(
+    *, programme: Programme, event_id: int, viewer: User | None
+) -> ProgrammeEvent:
+    """The event named in the URL, only within the programme in the URL and only if the
+    viewer may see it (a circle's event is a 404 to everyone outside the circle)."""
     event = (
-        programme_events(programme=programme)
+        programme_events(programme=programme, viewer=viewer)
         .select_related("programme__organisation")
         .filter(pk=event_id)
         .first()
@@ -47,15 +69,30 @@ class EventLists:
     past: list[ProgrammeEvent]
 
 
-def event_lists(*, programme: Programme, now: dt.datetime, include_cancelled: bool) -> EventLists:
+def event_lists(
+    *, programme: Programme, now: dt.datetime, include_cancelled: bool, viewer: User | None
+) -> EventLists:
     """Upcoming events (soonest first, those under way included) and the most recent past
     ones; participants do not see cancelled events in the list (their page still says so)."""
-    events = programme_events(programme=programme)
+    events = programme_events(programme=programme, viewer=viewer)
     if not include_cancelled:
         events = events.exclude(status=ProgrammeEvent.Status.CANCELLED)
     upcoming = list(events.filter(ends_at__gt=now).order_by("starts_at", "pk")[:UPCOMING_SHOWN])
     past = list(events.filter(ends_at__lte=now).order_by("-starts_at", "-pk")[:PAST_SHOWN])
     return EventLists(upcoming=upcoming, past=past)
+
+
+def event_circles(*, programme: Programme, current: Mentorship | None = None) -> list[Mentorship]:
+    """The circles a manager can give an event to: the programme's circles being formed or
+    running, by topic (and the event's own circle, even if it has ended since)."""
+    circles = Q(status__in=CIRCLE_STATUSES)
+    if current is not None:
+        circles |= Q(pk=current.pk)
+    return list(
+        Mentorship.objects.filter(circles, programme=programme, kind=Mentorship.Kind.CIRCLE)
+        .select_related("mentor")
+        .order_by("topic", "pk")
+    )
 
 
 def answers_of(*, user: User, events: list[ProgrammeEvent]) -> dict[int, EventRsvp]:

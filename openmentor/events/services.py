@@ -2,7 +2,9 @@
 
 Each is one transaction; invitations (.ics, events/calendar.py) leave on commit through
 ``email_send``. Managers of the programme's organisation schedule; participants whose
-enrolment fits the audience answer.
+enrolment fits the audience answer. A circle's event is for its current members only:
+someone who leaves the circle, or falls outside a changed audience, is taken out of it
+(answer, place in the room) and their calendar gets a cancellation.
 """
 
 from __future__ import annotations
@@ -13,18 +15,21 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openmentor.accounts.models import User
 from openmentor.core.email import Attachment, email_send
 from openmentor.events.calendar import event_invitation, event_url
 from openmentor.events.models import EventRsvp, ProgrammeEvent
+from openmentor.events.selectors import CIRCLE_STATUSES
+from openmentor.mentorships.models import Mentorship, MentorshipMember
 from openmentor.organisations.models import Membership
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.video.models import RoomMember
 from openmentor.video.services import room_group_create
 
-FIELDS = ("kind", "title", "description", "starts_at", "ends_at", "audience", "capacity")
+FIELDS = ("kind", "title", "description", "starts_at", "ends_at", "audience", "circle", "capacity")
 FIELDS_VENUE = ("venue", "external_url")
 
 
@@ -33,8 +38,20 @@ def _require_manager(programme: Programme, actor: Membership) -> None:
         raise PermissionDenied
 
 
-def _clean(event: ProgrammeEvent) -> None:
+def _clean(event: ProgrammeEvent, *, circle_before: int | None = None) -> None:
     errors: dict[str, str] = {}
+    if event.audience != ProgrammeEvent.Audience.CIRCLE:
+        event.circle = None
+    elif event.circle is None:
+        errors["circle"] = "Choose the circle the event is for."
+    elif not event.circle.is_circle or event.circle.programme_id != event.programme_id:
+        # The form offers only this programme's circles: this is a forged choice.
+        errors["circle"] = "Choose one of this programme's circles."
+    elif event.circle.pk != circle_before and event.circle.status not in CIRCLE_STATUSES:
+        state = "is paused" if event.circle.status == Mentorship.Status.PAUSED else "has ended"
+        errors["circle"] = (
+            f"The {event.circle.topic} circle {state}; choose one being formed or running."
+        )
     if not event.title.strip():
         errors["title"] = "Give the event a title."
     if event.starts_at and event.ends_at and event.starts_at >= event.ends_at:
@@ -60,6 +77,16 @@ def _attendees(event: ProgrammeEvent) -> list[User]:
     return [
         r.user for r in event.rsvps.filter(answer=EventRsvp.Answer.GOING).select_related("user")
     ]
+
+
+def _cancelled_copy(event: ProgrammeEvent) -> ProgrammeEvent:
+    """The event as cancelled, for the calendars of people it no longer includes (the
+    event itself goes on for the others)."""
+    copy = ProgrammeEvent(
+        **{f.attname: getattr(event, f.attname) for f in ProgrammeEvent._meta.concrete_fields}
+    )
+    copy.status = ProgrammeEvent.Status.CANCELLED
+    return copy
 
 
 def _send(event: ProgrammeEvent, people: list[User], kind: str) -> None:
@@ -114,6 +141,7 @@ def event_update(
     event = ProgrammeEvent.objects.select_for_update().get(pk=event.pk)
     if event.status == ProgrammeEvent.Status.CANCELLED:
         raise ValidationError("This event was cancelled; schedule a new one instead.")
+    audience_before = (event.audience, event.circle_id)
     # The form works in whole minutes: a start it gives back unchanged has not moved.
     moved = (
         "starts_at" in values and abs((values["starts_at"] - event.starts_at).total_seconds()) >= 60
@@ -121,17 +149,25 @@ def event_update(
     for name in FIELDS:
         if name in values:
             setattr(event, name, values[name])
-    _clean(event)
+    _clean(event, circle_before=audience_before[1])
     if moved:
         _in_future(event)
-    going = event.rsvps.filter(answer=EventRsvp.Answer.GOING).count()
-    if event.capacity is not None and going > event.capacity:
+    going = _attendees(event)
+    outside: set[int] = set()
+    if (event.audience, event.circle_id) != audience_before:
+        # Those who answered but are not in the new audience (a mentor when it is now for
+        # mentees, someone outside the chosen circle) are taken out below.
+        answered = set(event.rsvps.values_list("user_id", flat=True))
+        outside = answered - _in_audience(event, answered)
+        going = [person for person in going if person.pk not in outside]
+    if event.capacity is not None and len(going) > event.capacity:
         raise ValidationError(
-            {"capacity": f"{going} people are already going: the capacity cannot be lower."}
+            {"capacity": f"{len(going)} people are already going: the capacity cannot be lower."}
         )
     event.sequence += 1
     event.save()
-    _send(event, _attendees(event), "updated")
+    _take_out(event, outside)
+    _send(event, going, "updated")
     return event
 
 
@@ -157,14 +193,50 @@ def _audience_roles(event: ProgrammeEvent) -> set[str]:
     return set(Enrolment.Role.values)
 
 
-def event_invited(*, event: ProgrammeEvent, user: User) -> bool:
-    """Whether the person is an active participant of the programme in the audience."""
-    return Enrolment.objects.filter(
-        programme=event.programme,
-        user=user,
+def _audience(event: ProgrammeEvent) -> QuerySet[Enrolment]:
+    """The active enrolments in the event's audience: by role, and for a circle's event
+    only those of its current members (not those who left it)."""
+    enrolments = Enrolment.objects.filter(
+        programme_id=event.programme_id,
         status=Enrolment.Status.ACTIVE,
         role__in=_audience_roles(event),
-    ).exists()
+    )
+    if event.audience == ProgrammeEvent.Audience.CIRCLE:
+        circle_id = event.circle_id
+        assert circle_id is not None  # the check constraint guarantees it
+        enrolments = enrolments.filter(
+            user_id__in=MentorshipMember.objects.filter(
+                mentorship_id=circle_id, left_at__isnull=True
+            ).values("user_id")
+        )
+    return enrolments
+
+
+def _in_audience(event: ProgrammeEvent, user_ids: set[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    return set(_audience(event).filter(user_id__in=user_ids).values_list("user_id", flat=True))
+
+
+def _take_out(event: ProgrammeEvent, user_ids: set[int]) -> None:
+    """Takes people out of an event whose audience they are no longer in: their answer
+    and their place in the group room go, and those who were going get a cancellation
+    for their calendars (the same UID)."""
+    if not user_ids:
+        return
+    rsvps = event.rsvps.filter(user_id__in=user_ids)
+    going = [r.user for r in rsvps.filter(answer=EventRsvp.Answer.GOING).select_related("user")]
+    rsvps.delete()
+    if event.room_id is not None:
+        RoomMember.objects.filter(
+            room_id=event.room_id, user_id__in=user_ids, role=RoomMember.Role.MENTEE
+        ).delete()
+    _send(_cancelled_copy(event), going, "cancelled")
+
+
+def event_invited(*, event: ProgrammeEvent, user: User) -> bool:
+    """Whether the person is an active participant of the programme in the audience."""
+    return _audience(event).filter(user=user).exists()
 
 
 @transaction.atomic
@@ -202,12 +274,22 @@ def event_rsvp(*, event: ProgrammeEvent, user: User, going: bool) -> EventRsvp:
     if going and not was_going:
         _send(event, [user], "invitation")
     elif was_going and not going:
-        cancelled_for_them = ProgrammeEvent(
-            **{f.attname: getattr(event, f.attname) for f in ProgrammeEvent._meta.concrete_fields}
-        )
-        cancelled_for_them.status = ProgrammeEvent.Status.CANCELLED
-        _send(cancelled_for_them, [user], "cancelled")  # their calendar drops it
+        _send(_cancelled_copy(event), [user], "cancelled")  # their calendar drops it
     return rsvp
+
+
+@transaction.atomic
+def events_circle_member_left(*, circle: Mentorship, user: User) -> None:
+    """Someone has left a circle: they are taken out of its events still to come (those
+    over keep their answer and attendance, as history)."""
+    events = ProgrammeEvent.objects.select_for_update().filter(
+        circle=circle,
+        status=ProgrammeEvent.Status.SCHEDULED,
+        ends_at__gt=timezone.now(),
+        pk__in=EventRsvp.objects.filter(user=user).values("event_id"),
+    )
+    for event in events:
+        _take_out(event, {user.pk})
 
 
 @transaction.atomic

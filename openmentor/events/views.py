@@ -35,7 +35,10 @@ def event_list(request: OrganisationRequest, programme_slug: str) -> HttpRespons
         return HttpResponseNotAllowed(["GET"])
     manager = request.membership.is_manager
     lists = selectors.event_lists(
-        programme=programme, now=timezone.now(), include_cancelled=manager
+        programme=programme,
+        now=timezone.now(),
+        include_cancelled=manager,
+        viewer=None if manager else request.user,
     )
     mine = selectors.answers_of(user=request.user, events=lists.upcoming + lists.past)
     return render(
@@ -54,9 +57,13 @@ def event_list(request: OrganisationRequest, programme_slug: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def event_detail(request: OrganisationRequest, programme_slug: str, event_id: int) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    event = selectors.event_in_programme(programme=programme, event_id=event_id)
     manager = request.membership.is_manager
-    # Anyone who can see the programme sees its events; only the audience answers.
+    # Anyone who can see the programme sees its events (but a circle's only its members
+    # and the managers: a 404 for anyone else, whatever the method); only the audience
+    # answers.
+    event = selectors.event_in_programme(
+        programme=programme, event_id=event_id, viewer=None if manager else request.user
+    )
     invited = services.event_invited(event=event, user=request.user)
     refused = ""
     if request.method == "POST":
@@ -125,7 +132,9 @@ def event_detail(request: OrganisationRequest, programme_slug: str, event_id: in
 def event_create(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
     programme = programme_for(request, programme_slug)
     tz_name = timezone.get_current_timezone_name()
-    form = EventForm(request.POST or None, tz_name=tz_name)
+    form = EventForm(
+        request.POST or None, tz_name=tz_name, circles=selectors.event_circles(programme=programme)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_schedule(
@@ -146,11 +155,12 @@ def event_create(request: OrganisationRequest, programme_slug: str) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def event_edit(request: OrganisationRequest, programme_slug: str, event_id: int) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    event = selectors.event_in_programme(programme=programme, event_id=event_id)
+    event = selectors.event_in_programme(programme=programme, event_id=event_id, viewer=None)
     tz_name = timezone.get_current_timezone_name()
     form = EventForm(
         request.POST or None,
         tz_name=tz_name,
+        circles=selectors.event_circles(programme=programme, current=event.circle),
         editing=True,
         initial=EventForm.initial_for(event, tz_name),
     )
@@ -177,7 +187,7 @@ def event_edit(request: OrganisationRequest, programme_slug: str, event_id: int)
 @require_POST
 def event_cancel(request: OrganisationRequest, programme_slug: str, event_id: int) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    event = selectors.event_in_programme(programme=programme, event_id=event_id)
+    event = selectors.event_in_programme(programme=programme, event_id=event_id, viewer=None)
     try:
         services.event_cancel(event=event, actor=request.membership)
     except ValidationError as error:
@@ -193,7 +203,7 @@ def event_recording(
     request: OrganisationRequest, programme_slug: str, event_id: int
 ) -> HttpResponse:
     programme = programme_for(request, programme_slug)
-    event = selectors.event_in_programme(programme=programme, event_id=event_id)
+    event = selectors.event_in_programme(programme=programme, event_id=event_id, viewer=None)
     form = RecordingForm(request.POST)
     if form.is_valid():
         try:

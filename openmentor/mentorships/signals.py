@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # with `mentorship` and `actor`. Receivers run in that transaction, so a receiver that
 # fails undoes the ending too. The meetings app cancels the pair's upcoming meetings.
 mentorship_ended = Signal()
+# Sent by `circle_leave` inside its transaction, once `user` has left `circle` (by
+# themselves, removed by a manager, or deprovisioned). The events app takes them out of
+# the circle's events still to come.
+circle_member_left = Signal()

@@ -35,7 +35,7 @@ from openmentor.mentorships.services.lifecycle import (
     mentorship_url,
     started_record,
 )
-from openmentor.mentorships.signals import mentorship_ended
+from openmentor.mentorships.signals import circle_member_left, mentorship_ended
 from openmentor.programmes.models import Enrolment, Programme
 
 if TYPE_CHECKING:
@@ -290,6 +290,7 @@ def circle_leave(*, circle: Mentorship, user: User, actor: User | None = None) -
     now = timezone.now()
     row.left_at = now
     row.save(update_fields=["left_at"])
+    circle_member_left.send(sender=Mentorship, circle=circle, user=user)
     staying = list(
         MentorshipMember.objects.filter(mentorship=circle, left_at__isnull=True)
         .select_related("user")
