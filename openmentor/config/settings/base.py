@@ -134,6 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+    # Django's SQLite backend, keeping closed connections for the next request.
+    DATABASES["default"]["ENGINE"] = "openmentor.core.sqlite_pool"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, task queue ------------------------------

@@ -36,7 +36,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_AUTOREFRESH = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "openmentor.core.sqlite_pool":  # noqa: F405
     # A file, not memory, so the uvicorn server of the browser tests can share it.
     # One file per test run (by process id), so parallel runs in one checkout do not
     # share it; pytest-django deletes it at the end of the run.
