@@ -29,6 +29,7 @@ class EnrollingProgramme:
     manager: Membership
     mentors: list[Enrolment] = field(default_factory=list)
     mentees: list[Enrolment] = field(default_factory=list)
+    peers: list[Enrolment] = field(default_factory=list)
 
 
 def enrolling_programme(
@@ -64,6 +65,33 @@ def enrolling_programme(
             bucket.append(
                 Enrolment.objects.create(programme=programme, user=member.user, role=role)
             )
+    return scenario
+
+
+def peer_cohort(
+    organisation: Organisation, *, peers: int = 4, **programme_fields: object
+) -> EnrollingProgramme:
+    """A peer programme open for enrolment: everyone enrolled once, as a peer, with
+    complete profiles that fit each other (same language, overlapping hours)."""
+    scenario = enrolling_programme(
+        organisation, mentors=0, mentees=0, kind=Programme.Kind.PEER, **programme_fields
+    )
+    for i in range(peers):
+        member = MembershipFactory(organisation=organisation, role=Role.PARTICIPANT)
+        ProfileFactory(
+            organisation=organisation,
+            user=member.user,
+            skills_offered=[SKILLS[(i + 1) % 5]],
+            skills_wanted=[SKILLS[i % 5]],
+            goals="Learn from colleagues",
+            availability=[{"day": "tue", "start": "09:00", "end": "11:00"}],
+            seniority_years=3 + i,
+        )
+        scenario.peers.append(
+            Enrolment.objects.create(
+                programme=scenario.programme, user=member.user, role=Enrolment.Role.PEER
+            )
+        )
     return scenario
 
 

@@ -110,6 +110,7 @@ def programme_detail(request: OrganisationRequest, programme_slug: str) -> HttpR
             "programme": programme,
             "mentors": sum(n for (r, s), n in counts.items() if r == "mentor" and s == "active"),
             "mentees": sum(n for (r, s), n in counts.items() if r == "mentee" and s == "active"),
+            "peers": sum(n for (r, s), n in counts.items() if r == "peer" and s == "active"),
             "pending": sum(n for (r, s), n in counts.items() if s == "pending"),
             "question_count": programme.questions.count(),
             "previous_status": previous and Programme.Status(previous),

@@ -29,7 +29,7 @@ from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import BuiltProblem, build_problem, engine_options, user_id_of
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Programme
-from openmentor.programmes.roles import is_peer
+from openmentor.programmes.roles import is_peer, role_words
 
 FOUR_FIFTHS = 0.8
 FACTOR_NAMES = {
@@ -342,19 +342,24 @@ def proposal_staleness(*, run: MatchingRun) -> Staleness:
     def name(eid: str) -> str:
         return full.get(user_id_of(eid), eid)
 
+    words = role_words(run.programme)  # "junior mentor" in reverse mentoring
     changes: list[str] = []
     for eid, count in sorted(per_mentee.items()):
         wants = new_mentees.get(eid, 0)
         if eid not in new_mentees:
             changes.append(
-                f"{name(eid)} no longer waits for a mentor (left the programme, or was "
+                f"{name(eid)} no longer waits for a {words.mentor} (left the programme, or was "
                 "matched in the meantime)."
             )
         elif wants < count:
-            changes.append(f"{name(eid)} now needs only {wants} more mentor(s), not {count}.")
-    changes += _room_changes(per_mentor, new_mentors, name, role="mentor", unit="")
-    changes += _arrivals(new_mentees, old_mentees, name, "new mentee(s) waiting since the run")
-    changes += _arrivals(new_mentors, old_mentors, name, "new mentor(s) since the run")
+            changes.append(
+                f"{name(eid)} now needs only {wants} more {words.mentor}(s), not {count}."
+            )
+    changes += _room_changes(per_mentor, new_mentors, name, role=words.mentor, unit="")
+    changes += _arrivals(
+        new_mentees, old_mentees, name, f"new {words.mentee}(s) waiting since the run"
+    )
+    changes += _arrivals(new_mentors, old_mentors, name, f"new {words.mentor}(s) since the run")
     return Staleness(changes=changes)
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from openmentor.programmes.models import Enrolment
+from openmentor.programmes.roles import ONE_TO_ONE, PEER, RoleWords
 
 
 class AgreementForm(forms.Form):
@@ -122,11 +123,30 @@ class MentorshipCreateForm(forms.Form):
         *args: Any,
         mentors: QuerySet[Enrolment],
         mentees: QuerySet[Enrolment],
+        words: RoleWords = ONE_TO_ONE,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = mentors  # type: ignore[attr-defined]
         self.fields["mentee"].queryset = mentees  # type: ignore[attr-defined]
+        if words != ONE_TO_ONE:
+            self._label(words)
+
+    def _label(self, words: RoleWords) -> None:
+        """The programme's words on labels and messages ("Junior mentor", "First peer")."""
+        for side, plural in (("mentor", words.mentors), ("mentee", words.mentees)):
+            word = getattr(words, side)
+            label = word[:1].upper() + word[1:]
+            if words == PEER:  # both selects list the same peers
+                label = "First peer" if side == "mentor" else "Second peer"
+            field = self.fields[side]
+            field.label = label
+            field.empty_label = f"Choose a {word}"  # type: ignore[attr-defined]
+            field.error_messages = {
+                **field.error_messages,
+                "required": f"Choose a {word}.",
+                "invalid_choice": f"Choose one of the listed {plural}.",
+            }
 
 
 class RematchForm(forms.Form):

@@ -34,7 +34,8 @@ from openmentor.mentorships.services import journey as mentorships_journey
 from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
-from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.models import Programme
+from openmentor.programmes.roles import enrolment_role, other_side, role_words
 
 
 def _member_mentorship(request: OrganisationRequest, mentorship_id: int) -> Mentorship:
@@ -409,8 +410,14 @@ def mentorship_create(request: OrganisationRequest, programme_slug: str) -> Http
     programme = programme_for(request, programme_slug)
     form = MentorshipCreateForm(
         request.POST or None,
-        mentors=selectors.active_enrolments(programme=programme, role=Enrolment.Role.MENTOR),
-        mentees=selectors.active_enrolments(programme=programme, role=Enrolment.Role.MENTEE),
+        # A peer programme's people are enrolled once, as peers, and either select lists them.
+        mentors=selectors.active_enrolments(
+            programme=programme, role=enrolment_role(programme, "mentor")
+        ),
+        mentees=selectors.active_enrolments(
+            programme=programme, role=enrolment_role(programme, "mentee")
+        ),
+        words=role_words(programme),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -445,19 +452,20 @@ def _rematch_rows(
     requests = list(selectors.open_rematch_requests(programme=programme))
     # One query per role for candidates; each request then filters in Python, so the
     # page costs the same for 3 requests or 300.
+    # (In a peer programme both sides are the programme's peers: one query.)
     candidates = {
         role: [
             (e.user_id, f"{e.user.name} ({e.user.email})")
             for e in selectors.active_enrolments(programme=programme, role=role)
         ]
-        for role in (Enrolment.Role.MENTOR, Enrolment.Role.MENTEE)
+        for role in {enrolment_role(programme, side) for side in ("mentor", "mentee")}
     }
     rows = []
     for request in requests:
-        wanted = Enrolment.Role.MENTEE if request.role == "mentor" else Enrolment.Role.MENTOR
+        wanted = other_side(request.role)
         choices = [
             (user_id, label)
-            for user_id, label in candidates[wanted]
+            for user_id, label in candidates[enrolment_role(programme, wanted)]
             if user_id not in (request.excluded_partner_id, request.requester_id)
         ]
         form = (forms or {}).get(request.pk) or RematchForm(

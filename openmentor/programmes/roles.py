@@ -35,8 +35,22 @@ def role_words(programme: Programme) -> RoleWords:
 
 
 def role_word(programme: Programme, side: str) -> str:
-    """``side`` is "mentor", "mentee", "mentors" or "mentees" (as stored on rows)."""
+    """``side`` is "mentor", "mentee", "mentors" or "mentees" (as stored on rows), or an
+    enrolment's "peer"."""
+    if side in ("peer", "peers"):  # a peer enrolment is a peer in any programme
+        return side
     return str(getattr(role_words(programme), side))
+
+
+def other_side(side: str) -> str:
+    """The other side of a pair: "mentee" for "mentor", and the other way round."""
+    return "mentee" if side == "mentor" else "mentor"
+
+
+def partner_word(programme: Programme, side: str) -> str:
+    """What the person on ``side`` calls the other one: "your mentee", "your peer",
+    "your senior mentee"."""
+    return role_word(programme, other_side(side))
 
 
 def is_peer(programme: Programme) -> bool:

@@ -59,7 +59,9 @@ class RecommendationsUnavailable(Exception):
 
 
 def choice_enabled(programme: Programme) -> bool:
-    return programme.matching_mode in CHOICE_MODES
+    """Mentee choice needs a mentor side and a mentee side: a peer programme, whose people
+    are all peers, is always matched by its managers whatever its matching mode."""
+    return programme.matching_mode in CHOICE_MODES and programme.kind != Programme.Kind.PEER
 
 
 def settings_for(programme: Programme) -> MatchingSettings:

@@ -48,6 +48,7 @@ from openmentor.mentorships.selectors import excluded_partners
 from openmentor.mentorships.services.lifecycle import mentorship_create
 from openmentor.notifications.services import notification_create
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.roles import role_word, role_words
 from openmentor.programmes.services.lifecycle import programme_require
 
 if TYPE_CHECKING:
@@ -80,18 +81,20 @@ def _send(request: MentorRequest, now: dt.datetime, response_days: int) -> None:
     programme = request.programme
     asks = request.direction == ASKS
     asker, answerer = (request.mentee, request.mentor) if asks else (request.mentor, request.mentee)
+    words = role_words(programme)
     email_send(
         to=[answerer.email],
         subject=(
-            f"{asker.name} would like you as their mentor"
+            f"{asker.name} would like you as their {words.mentor}"
             if asks
-            else f"{asker.name} invites you to be their mentee"
+            else f"{asker.name} invites you to be their {words.mentee}"
         ),
         template="matching/choice/email/request",
         context={
             "name": answerer.name,
             "asker_name": asker.name,
             "asks": asks,
+            "words": words,
             "programme_name": programme.name,
             "message": request.message,
             "why": why_lines(request.reasons, viewer_role="mentor" if asks else "mentee"),
@@ -99,12 +102,16 @@ def _send(request: MentorRequest, now: dt.datetime, response_days: int) -> None:
             "url": _page_url(programme, "mentor_requests" if asks else "recommendations"),
         },
     )
+    asking = (
+        f"asks you to be their {words.mentor}"
+        if asks
+        else f"invites you to be their {words.mentee}"
+    )
     _notify(
         programme,
         answerer.pk,
         "matching.request",
-        f"{asker.name} {'asks you to be their mentor' if asks else 'invites you to be their mentee'}"
-        f" in {programme.name}.",
+        f"{asker.name} {asking} in {programme.name}.",
         "mentor_requests" if asks else "recommendations",
     )
 
@@ -128,6 +135,7 @@ def _tell_requester(request: MentorRequest, outcome: str, *, next_name: str = ""
             "name": asker.name,
             "answerer_name": answerer.name,
             "asks": asks,
+            "words": role_words(programme),
             "outcome": outcome,
             "programme_name": programme.name,
             "next_name": next_name,
@@ -239,20 +247,21 @@ def mentor_requests_send(
     if not choice_enabled(programme):
         raise ValidationError(f"In {programme.name} the programme managers match people.")
     programme_require(programme, "match")
+    words = role_words(programme)  # reverse mentoring's "junior mentor" in every message
     if not _is_active(programme, mentee.pk, Enrolment.Role.MENTEE):
-        raise ValidationError(f"You are not an active mentee in {programme.name}.")
+        raise ValidationError(f"You are not an active {words.mentee} in {programme.name}.")
     if _mentors_needed(programme, mentee.pk) <= 0:
-        raise ValidationError("You already have as many mentors as this programme allows.")
+        raise ValidationError(f"You already have as many {words.mentors} as this programme allows.")
     if has_open_requests(programme=programme, mentee=mentee):
         raise ValidationError(
             "Your earlier requests are still waiting for answers; you can choose again if "
             "none of them works out."
         )
     if not mentor_ids:
-        raise ValidationError({"choice_1": "Choose at least one mentor."})
+        raise ValidationError({"choice_1": f"Choose at least one {words.mentor}."})
     if len(mentor_ids) > match_settings.recommendations_shown:
         raise ValidationError(
-            f"You can choose at most {match_settings.recommendations_shown} mentors."
+            f"You can choose at most {match_settings.recommendations_shown} {words.mentors}."
         )
     if len(message) > 1000:
         raise ValidationError({"message": "Keep your message under 1000 characters."})
@@ -293,15 +302,15 @@ def mentor_requests_send(
         elif mentor_id in seen:
             errors[key] = f"You chose {name or 'this person'} twice."
         elif mentor_id not in active:
-            errors[key] = f"That person is not an active mentor in {programme.name}."
+            errors[key] = f"That person is not an active {words.mentor} in {programme.name}."
         elif mentor_id in current:
-            errors[key] = f"{name} is already your mentor."
+            errors[key] = f"{name} is already your {words.mentor}."
         elif mentor_id in past:
             errors[key] = f"You have worked with {name} here before; choose someone new."
         elif mentor_id in answered:
             errors[key] = f"{name} already answered an earlier request from you."
         elif _room_left(programme, mentor_id) <= 0:
-            errors[key] = f"{name} has no room for another mentee right now."
+            errors[key] = f"{name} has no room for another {words.mentee} right now."
         elif mentor_id not in fits:
             errors[key] = (
                 f"{name} is not available to you in this programme (languages, time zones "
@@ -352,10 +361,11 @@ def mentee_invite(
     if not choice_enabled(programme):
         raise ValidationError(f"In {programme.name} the programme managers match people.")
     programme_require(programme, "match")
+    words = role_words(programme)
     if not _is_active(programme, mentor.pk, Enrolment.Role.MENTOR):
-        raise ValidationError(f"You are not an active mentor in {programme.name}.")
+        raise ValidationError(f"You are not an active {words.mentor} in {programme.name}.")
     if _room_left(programme, mentor.pk) <= 0:
-        raise ValidationError("You have no room for another mentee right now.")
+        raise ValidationError(f"You have no room for another {words.mentee} right now.")
     if len(message) > 1000:
         raise ValidationError({"message": "Keep your message under 1000 characters."})
     if mentee_id == mentor.pk:
@@ -367,10 +377,12 @@ def mentee_invite(
         status=Enrolment.Status.ACTIVE,
     ).exists():
         raise ValidationError(
-            {"mentee": f"That person is not an active mentee in {programme.name}."}
+            {"mentee": f"That person is not an active {words.mentee} in {programme.name}."}
         )
     if _mentors_needed(programme, mentee_id) <= 0:
-        raise ValidationError({"mentee": "That mentee already has as many mentors as allowed."})
+        raise ValidationError(
+            {"mentee": f"That {words.mentee} already has as many {words.mentors} as allowed."}
+        )
     if mentee_id in excluded_partners(programme=programme, user=mentor):
         raise ValidationError({"mentee": "You have worked together here before."})
     if (
@@ -425,12 +437,13 @@ def _withdraw_rest(programme: Programme, mentee_id: int, now: dt.datetime) -> No
         if was_pending:
             email_send(
                 to=[request.mentor.email],
-                subject=f"{request.mentee.name} has found a mentor",
+                subject=f"{request.mentee.name} has found a {role_word(programme, 'mentor')}",
                 template="matching/choice/email/withdrawn",
                 context={
                     "name": request.mentor.name,
                     "mentee_name": request.mentee.name,
                     "asks": request.direction == ASKS,
+                    "words": role_words(programme),
                     "programme_name": programme.name,
                     "url": _page_url(programme, "mentor_requests"),
                 },

@@ -27,6 +27,7 @@ from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.roles import role_words
 
 
 def _is_active(programme: Programme, user: User, role: str) -> bool:
@@ -117,10 +118,13 @@ def recommendations(request: OrganisationRequest, programme_slug: str) -> HttpRe
                     return redirect("recommendations", programme.organisation.slug, programme.slug)
             status = 400
     elif request.method == "POST":
+        words = role_words(programme)
         if not is_mentee:
-            context["post_error"] = f"You are not an active mentee in {programme.name}."
+            context["post_error"] = f"You are not an active {words.mentee} in {programme.name}."
         elif needed <= 0:
-            context["post_error"] = "You already have as many mentors as this programme allows."
+            context["post_error"] = (
+                f"You already have as many {words.mentors} as this programme allows."
+            )
         else:
             context["post_error"] = "Your earlier requests are still waiting for answers."
         status = 400

@@ -35,7 +35,7 @@ from openmentor.notifications.services import notification_create
 from openmentor.organisations.models import Membership
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
-from openmentor.programmes.roles import enrolment_role, is_peer, role_word
+from openmentor.programmes.roles import enrolment_role, is_peer, partner_word, role_word
 
 if TYPE_CHECKING:
     from openmentor.accounts.models import User
@@ -122,7 +122,8 @@ def _capacity_require(programme: Programme, mentor: User, mentee: User) -> None:
         raise ValidationError(
             {
                 "mentee": f"{mentee.name} already has {mentee_open} "
-                f"{'mentor' if mentee_open == 1 else 'mentors'}; {programme.name} allows "
+                f"{role_word(programme, 'mentor' if mentee_open == 1 else 'mentors')}; "
+                f"{programme.name} allows "
                 f"{limit} at a time."
             }
         )
@@ -191,7 +192,12 @@ def mentorship_create(
 
     programme_require(programme, "match")
     if mentor.pk == mentee.pk:
-        raise ValidationError({"mentee": "A person cannot mentor themselves."})
+        message = (
+            "Choose two different peers."
+            if is_peer(programme)
+            else "A person cannot mentor themselves."
+        )
+        raise ValidationError({"mentee": message})
     organisation = programme.organisation
     members = set(
         Membership.objects.filter(
@@ -273,12 +279,13 @@ def mentorship_create(
             break
         email_send(
             to=[person.email],
-            subject=f"Meet your {'mentee' if role == 'mentor' else 'mentor'}: {partner.name}",
+            subject=f"Meet your {partner_word(programme, role)}: {partner.name}",
             template="mentorships/email/created",
             context={
                 "name": person.name,
                 "partner_name": partner.name,
                 "role": role,
+                "partner_word": partner_word(programme, role),
                 "programme_name": programme.name,
                 "url": url,
             },
