@@ -61,7 +61,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         if key is None or conn is None or self.in_atomic_block:
             # Closed inside atomic(), Django keeps the connection object (it marks it to be
             # rolled back): it must not also be handed to another request.
-            super()._close()
+            super()._close()  # type: ignore[misc]  # not in django-stubs
             return
         try:
             if conn.in_transaction:
