@@ -2,17 +2,23 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openmentor.config.settings.base")
 
 # Django must be set up before anything imports models (consumers do).
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from openmentor.core.asgi_handler import LaneASGIHandler  # noqa: E402
+
+# Pages run synchronously on a few long-lived threads (core/asgi_handler.py says why).
+django_asgi_app = LaneASGIHandler(threads=settings.WEB_REQUEST_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from openmentor.config.routing import websocket_urlpatterns  # noqa: E402
 from openmentor.core.bodylimit import BodyLimitMiddleware  # noqa: E402

@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
+# Threads that run pages in each web process (openmentor/core/asgi_handler.py).
+WEB_REQUEST_THREADS = env_int("WEB_REQUEST_THREADS", 4)
+
 ROOT_URLCONF = "openmentor.config.urls"
 ASGI_APPLICATION = "openmentor.config.asgi.application"
 WSGI_APPLICATION = None
