@@ -94,7 +94,10 @@ class Connection:
     """One keep-alive HTTP/1.1 connection (enough HTTP for GETs of our own pages)."""
 
     def __init__(self, port: int, cookie: str) -> None:
-        self.port, self.cookie = port, cookie
+        self.port = port
+        # Like a browser's cookie jar: the session, and what the server sets (the CSRF
+        # cookie), sent back on the next requests.
+        self.cookies = {"sessionid": cookie}
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -117,7 +120,7 @@ class Connection:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
         request = (
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={self.cookie}\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {self._cookie_header()}\r\n"
             "Accept: text/html\r\n\r\n"
         )
         self.writer.write(request.encode())
@@ -133,6 +136,10 @@ class Connection:
                 break
             name, _, value = line.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
+            if name.strip().lower() == "set-cookie":
+                pair = value.strip().split(";", 1)[0]
+                key, _, cookie_value = pair.partition("=")
+                self.cookies[key.strip()] = cookie_value.strip()
         if "content-length" in headers:
             await self.reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding") == "chunked":
@@ -144,6 +151,9 @@ class Connection:
         if headers.get("connection") == "close":
             self.close()
         return status
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{key}={value}" for key, value in self.cookies.items())
 
     def close(self) -> None:
         if self.writer is not None:
