@@ -215,6 +215,17 @@ class Checklist:
         return sum(1 for step in self.steps if step.done)
 
 
+def _profile_completeness(membership: Membership) -> int:
+    # The profile belongs to the people app, which depends on this one: imported here.
+    from openmentor.people.models import Profile
+
+    return (
+        Profile.objects.filter(organisation=membership.organisation, user=membership.user)
+        .values_list("completeness", flat=True)
+        .first()
+    ) or 0
+
+
 def participant_checklist(
     *,
     membership: Membership,
@@ -228,13 +239,7 @@ def participant_checklist(
     are already loaded, to save the queries.
     """
     if profile_completeness is None:
-        from openmentor.people.models import Profile
-
-        profile_completeness = (
-            Profile.objects.filter(organisation=membership.organisation, user=membership.user)
-            .values_list("completeness", flat=True)
-            .first()
-        ) or 0
+        profile_completeness = _profile_completeness(membership)
     if enrolments is None:
         enrolments = list(Enrolment.objects.filter(programme=programme, user=membership.user))
     enrolments = [e for e in enrolments if e.status not in _NOT_ENROLLED]
@@ -281,13 +286,7 @@ def checklists_for_member(
     completeness) and it reads nothing more.
     """
     if profile_completeness is None:
-        from openmentor.people.models import Profile
-
-        profile_completeness = (
-            Profile.objects.filter(organisation=membership.organisation, user=membership.user)
-            .values_list("completeness", flat=True)
-            .first()
-        ) or 0
+        profile_completeness = _profile_completeness(membership)
     if enrolments is None:
         enrolments = list(enrolments_for_member(membership=membership))
     by_programme: dict[int, list[Enrolment]] = {}
