@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from openmentor.mentorships import circle_views, views
+from openmentor.mentorships import circle_views, icebreaker_views, views
 
 # The pair's space, under o/<slug>/mentorships/<mentorship_id>/.
 mentorship_patterns = [
@@ -42,11 +42,13 @@ programme_patterns = [
     path("circles/new/", circle_views.circle_create, name="circle_create"),
     path("rematches/", views.rematch_queue, name="rematch_queue"),
     path("rematches/<int:rematch_id>/resolve/", views.rematch_resolve, name="rematch_resolve"),
-    path("icebreakers/", views.icebreaker_list, name="icebreaker_list"),
-    path("icebreakers/<int:icebreaker_id>/", views.icebreaker_edit, name="icebreaker_edit"),
+    path("icebreakers/", icebreaker_views.icebreaker_list, name="icebreaker_list"),
+    path(
+        "icebreakers/<int:icebreaker_id>/", icebreaker_views.icebreaker_edit, name="icebreaker_edit"
+    ),
     path(
         "icebreakers/<int:icebreaker_id>/delete/",
-        views.icebreaker_delete,
+        icebreaker_views.icebreaker_delete,
         name="icebreaker_delete",
     ),
 ]

@@ -23,7 +23,6 @@ from openmentor.mentorships.forms import (
     ExternalMeetingForm,
     GoalEditForm,
     GoalForm,
-    IcebreakerForm,
     MentorshipCreateForm,
     MilestoneForm,
     NoteForm,
@@ -32,6 +31,7 @@ from openmentor.mentorships.forms import (
 from openmentor.mentorships.models import Mentorship, RematchRequest
 from openmentor.mentorships.services import journey as mentorships_journey
 from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
+from openmentor.mentorships.services import rematch as mentorships_rematch
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Programme
@@ -196,7 +196,7 @@ def mentorship_resume(request: OrganisationRequest, mentorship_id: int) -> HttpR
 def mentorship_rematch(request: OrganisationRequest, mentorship_id: int) -> HttpResponse:
     mentorship = _member_mentorship(request, mentorship_id)
     try:
-        mentorships_lifecycle.rematch_request_create(mentorship=mentorship, user=request.user)
+        mentorships_rematch.rematch_request_create(mentorship=mentorship, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -506,7 +506,7 @@ def rematch_resolve(
             new_partner = User.objects.get(pk=form.cleaned_data["partner"])
     if form is None or new_partner is not None:
         try:
-            mentorships_lifecycle.rematch_request_resolve(
+            mentorships_rematch.rematch_request_resolve(
                 rematch_request=rematch, manager=request.membership, new_partner=new_partner
             )
         except ValidationError as error:
@@ -529,81 +529,3 @@ def rematch_resolve(
         {"programme": programme, "rows": _rematch_rows(programme, {rematch.pk: form})},
         status=400,
     )
-
-
-@organisation_view(roles=MANAGERS)
-@require_http_methods(["GET", "POST"])
-def icebreaker_list(request: OrganisationRequest, programme_slug: str) -> HttpResponse:
-    programme = programme_for(request, programme_slug)
-    form = IcebreakerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mentorships_journey.icebreaker_create(
-                programme=programme,
-                manager=request.membership,
-                meeting_number=form.cleaned_data["meeting_number"],
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, "Icebreaker added.")
-            return redirect("icebreaker_list", programme.organisation.slug, programme.slug)
-    icebreakers = selectors.icebreakers_for(programme=programme)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "mentorships/icebreakers.html",
-        {
-            "programme": programme,
-            "form": form,
-            "icebreakers": icebreakers,
-            "defaults": selectors.DEFAULT_ICEBREAKERS,
-        },
-        status=status,
-    )
-
-
-@organisation_view(roles=MANAGERS)
-@require_http_methods(["GET", "POST"])
-def icebreaker_edit(
-    request: OrganisationRequest, programme_slug: str, icebreaker_id: int
-) -> HttpResponse:
-    programme = programme_for(request, programme_slug)
-    icebreaker = selectors.icebreaker_for_manager(programme=programme, icebreaker_id=icebreaker_id)
-    form = IcebreakerForm(
-        request.POST or None,
-        initial={"meeting_number": icebreaker.meeting_number, "text": icebreaker.text},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            mentorships_journey.icebreaker_update(
-                icebreaker=icebreaker,
-                manager=request.membership,
-                meeting_number=form.cleaned_data["meeting_number"],
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, "Icebreaker saved.")
-            return redirect("icebreaker_list", programme.organisation.slug, programme.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "mentorships/icebreaker_edit.html",
-        {"programme": programme, "form": form, "icebreaker": icebreaker},
-        status=status,
-    )
-
-
-@organisation_view(roles=MANAGERS)
-@require_POST
-def icebreaker_delete(
-    request: OrganisationRequest, programme_slug: str, icebreaker_id: int
-) -> HttpResponse:
-    programme = programme_for(request, programme_slug)
-    icebreaker = selectors.icebreaker_for_manager(programme=programme, icebreaker_id=icebreaker_id)
-    mentorships_journey.icebreaker_delete(icebreaker=icebreaker, manager=request.membership)
-    messages.success(request, "Icebreaker removed.")
-    return redirect("icebreaker_list", programme.organisation.slug, programme.slug)

@@ -20,6 +20,7 @@ from openmentor.mentorships.models import (
 )
 from openmentor.mentorships.services import journey as mentorships_journey
 from openmentor.mentorships.services import lifecycle as mentorships_lifecycle
+from openmentor.mentorships.services import rematch as mentorships_rematch
 from openmentor.notifications.models import Notification
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment
@@ -291,7 +292,7 @@ def test_end_refuses_an_unknown_reason_and_writes_nothing(pair: Pair) -> None:
 
 def test_partner_may_ask_for_a_rematch_after_the_end_once(pair: Pair) -> None:
     with pytest.raises(ValidationError, match="once this mentorship has ended"):
-        mentorships_lifecycle.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
+        mentorships_rematch.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
     mentorships_lifecycle.mentorship_end(
         mentorship=pair.mentorship,
         user=pair.mentor,
@@ -299,12 +300,12 @@ def test_partner_may_ask_for_a_rematch_after_the_end_once(pair: Pair) -> None:
         reflection="",
         want_rematch=False,
     )
-    request = mentorships_lifecycle.rematch_request_create(
+    request = mentorships_rematch.rematch_request_create(
         mentorship=pair.mentorship, user=pair.mentee
     )
     assert (request.role, request.excluded_partner) == ("mentee", pair.mentor)
     with pytest.raises(ValidationError, match="already asked"):
-        mentorships_lifecycle.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
+        mentorships_rematch.rematch_request_create(mentorship=pair.mentorship, user=pair.mentee)
 
 
 def test_manager_resolves_a_rematch_with_someone_new(pair: Pair) -> None:
@@ -318,11 +319,11 @@ def test_manager_resolves_a_rematch_with_someone_new(pair: Pair) -> None:
     request = RematchRequest.objects.get()
     manager = pair.scenario.manager
     with pytest.raises(ValidationError, match="other than the previous partner"):
-        mentorships_lifecycle.rematch_request_resolve(
+        mentorships_rematch.rematch_request_resolve(
             rematch_request=request, manager=manager, new_partner=pair.mentor
         )
     new_mentor = pair.scenario.mentors[1].user
-    resolved = mentorships_lifecycle.rematch_request_resolve(
+    resolved = mentorships_rematch.rematch_request_resolve(
         rematch_request=request, manager=manager, new_partner=new_mentor
     )
     assert resolved.status == "resolved" and resolved.new_mentorship is not None
@@ -330,7 +331,7 @@ def test_manager_resolves_a_rematch_with_someone_new(pair: Pair) -> None:
     assert resolved.new_mentorship.mentee == pair.mentee
     assert resolved.new_mentorship.source == "rematch"
     with pytest.raises(ValidationError, match="already been dealt with"):
-        mentorships_lifecycle.rematch_request_resolve(rematch_request=request, manager=manager)
+        mentorships_rematch.rematch_request_resolve(rematch_request=request, manager=manager)
 
 
 def test_rematch_resolve_needs_a_manager_of_the_organisation(
@@ -346,7 +347,7 @@ def test_rematch_resolve_needs_a_manager_of_the_organisation(
     request = RematchRequest.objects.get()
     for intruder in (tenant.participant, other_tenant.owner):
         with pytest.raises(PermissionDenied):
-            mentorships_lifecycle.rematch_request_resolve(rematch_request=request, manager=intruder)
+            mentorships_rematch.rematch_request_resolve(rematch_request=request, manager=intruder)
     assert RematchRequest.objects.get().status == "open"
 
 

@@ -19,14 +19,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from openmentor.core.email import email_send
 from openmentor.core.events import EventKind, event_record
+from openmentor.matching.choice.messages import notify, page_url, send_request, tell_requester
 from openmentor.matching.choice.selectors import (
     ASKS,
     INVITES,
@@ -41,12 +40,10 @@ from openmentor.matching.choice.selectors import (
     ranked_mentors,
     settings_for,
 )
-from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MentorRequest
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
 from openmentor.mentorships.selectors import excluded_partners
 from openmentor.mentorships.services.lifecycle import mentorship_create
-from openmentor.notifications.services import notification_create
 from openmentor.programmes.models import Enrolment, Programme
 from openmentor.programmes.roles import role_word, role_words
 from openmentor.programmes.services.lifecycle import programme_require
@@ -56,109 +53,6 @@ if TYPE_CHECKING:
 
 
 # --- Writes -------------------------------------------------------------------------------
-
-
-def _page_url(programme: Programme, name: str) -> str:
-    return settings.SITE_URL + reverse(name, args=[programme.organisation.slug, programme.slug])
-
-
-def _notify(programme: Programme, user_id: int, kind: str, text: str, page: str) -> None:
-    notification_create(
-        organisation_id=programme.organisation_id,
-        user_id=user_id,
-        kind=kind,
-        text=text,
-        url=reverse(page, args=[programme.organisation.slug, programme.slug]),
-    )
-
-
-def _send(request: MentorRequest, now: dt.datetime, response_days: int) -> None:
-    """Makes a queued request pending and tells the person who answers it."""
-    request.status = MentorRequest.Status.PENDING
-    request.sent_at = now
-    request.expires_at = now + dt.timedelta(days=response_days)
-    request.save(update_fields=["status", "sent_at", "expires_at"])
-    programme = request.programme
-    asks = request.direction == ASKS
-    asker, answerer = (request.mentee, request.mentor) if asks else (request.mentor, request.mentee)
-    words = role_words(programme)
-    email_send(
-        to=[answerer.email],
-        subject=(
-            f"{asker.name} would like you as their {words.mentor}"
-            if asks
-            else f"{asker.name} invites you to be their {words.mentee}"
-        ),
-        template="matching/choice/email/request",
-        context={
-            "name": answerer.name,
-            "asker_name": asker.name,
-            "asks": asks,
-            "words": words,
-            "programme_name": programme.name,
-            "message": request.message,
-            "why": why_lines(request.reasons, viewer_role="mentor" if asks else "mentee"),
-            "expires_at": request.expires_at,
-            "url": _page_url(programme, "mentor_requests" if asks else "recommendations"),
-        },
-    )
-    asking = (
-        f"asks you to be their {words.mentor}"
-        if asks
-        else f"invites you to be their {words.mentee}"
-    )
-    _notify(
-        programme,
-        answerer.pk,
-        "matching.request",
-        f"{asker.name} {asking} in {programme.name}.",
-        "mentor_requests" if asks else "recommendations",
-    )
-
-
-def _tell_requester(request: MentorRequest, outcome: str, *, next_name: str = "") -> None:
-    """E-mails the person who asked how it went (kindly: nobody is judged by a no)."""
-    programme = request.programme
-    asks = request.direction == ASKS
-    asker, answerer = (request.mentee, request.mentor) if asks else (request.mentor, request.mentee)
-    subjects = {
-        "accepted": f"{answerer.name} said yes",
-        "declined": f"About your request to {answerer.name}",
-        "full": f"About your request to {answerer.name}",
-        "expired": f"No answer yet from {answerer.name}",
-    }
-    email_send(
-        to=[asker.email],
-        subject=subjects[outcome],
-        template="matching/choice/email/answered",
-        context={
-            "name": asker.name,
-            "answerer_name": answerer.name,
-            "asks": asks,
-            "words": role_words(programme),
-            "outcome": outcome,
-            "programme_name": programme.name,
-            "next_name": next_name,
-            "why": why_lines(request.reasons, viewer_role="mentee" if asks else "mentor"),
-            "url": _page_url(programme, "recommendations" if asks else "mentor_requests"),
-        },
-    )
-    texts = {
-        "accepted": f"{answerer.name} accepted: you have a new mentorship in {programme.name}.",
-        "declined": f"{answerer.name} cannot take this on right now.",
-        "full": f"{answerer.name} has no place left.",
-        "expired": f"{answerer.name} did not answer in time.",
-    }
-    text = texts[outcome]
-    if next_name:
-        text += f" We have asked your next choice, {next_name}."
-    _notify(
-        programme,
-        asker.pk,
-        f"matching.request_{outcome}",
-        text,
-        "recommendations" if asks else "mentor_requests",
-    )
 
 
 def _send_next(programme: Programme, mentee_id: int, now: dt.datetime) -> str:
@@ -198,7 +92,7 @@ def _send_next(programme: Programme, mentee_id: int, now: dt.datetime) -> str:
             queued.responded_at = now
             queued.save(update_fields=["status", "responded_at"])
             continue
-        _send(queued, now, match_settings.response_days)
+        send_request(queued, now, match_settings.response_days)
         first = first or queued.mentor.name
     return first
 
@@ -336,7 +230,7 @@ def mentor_requests_send(
     ]
     for request in created[: match_settings.max_open_requests]:
         request.programme = programme
-        _send(request, now, match_settings.response_days)
+        send_request(request, now, match_settings.response_days)
     event_record(
         organisation=programme.organisation,
         actor=mentee,
@@ -411,7 +305,7 @@ def mentee_invite(
         reasons=fit.reasons,
     )
     request = _locked(request)
-    _send(request, timezone.now(), match_settings.response_days)
+    send_request(request, timezone.now(), match_settings.response_days)
     event_record(
         organisation=programme.organisation,
         actor=mentor,
@@ -445,7 +339,7 @@ def _withdraw_rest(programme: Programme, mentee_id: int, now: dt.datetime) -> No
                     "asks": request.direction == ASKS,
                     "words": role_words(programme),
                     "programme_name": programme.name,
-                    "url": _page_url(programme, "mentor_requests"),
+                    "url": page_url(programme, "mentor_requests"),
                 },
             )
 
@@ -471,7 +365,7 @@ def mentor_requests_withdraw(*, programme: Programme, mentee: User) -> int:
         request.responded_at = now
         request.save(update_fields=["status", "responded_at"])
         if was_pending:
-            _notify(
+            notify(
                 programme,
                 request.mentor_id,
                 "matching.request_withdrawn",
@@ -501,7 +395,7 @@ def _close_if_full(programme: Programme, mentor_id: int, now: dt.datetime) -> No
         request.status = MentorRequest.Status.DECLINED
         request.responded_at = now
         request.save(update_fields=["status", "responded_at"])
-        _tell_requester(request, "full", next_name=_send_next(programme, request.mentee_id, now))
+        tell_requester(request, "full", next_name=_send_next(programme, request.mentee_id, now))
 
 
 @transaction.atomic
@@ -534,7 +428,7 @@ def mentor_request_accept(*, mentor_request: MentorRequest, user: User) -> Mento
     request.status = MentorRequest.Status.ACCEPTED
     request.responded_at = now
     request.save(update_fields=["status", "responded_at"])
-    _tell_requester(request, "accepted")
+    tell_requester(request, "accepted")
     if _mentors_needed(programme, request.mentee_id) <= 0:
         _withdraw_rest(programme, request.mentee_id, now)
     else:
@@ -563,7 +457,7 @@ def mentor_request_decline(*, mentor_request: MentorRequest, user: User) -> Ment
     next_name = (
         _send_next(request.programme, request.mentee_id, now) if request.direction == ASKS else ""
     )
-    _tell_requester(request, "declined", next_name=next_name)
+    tell_requester(request, "declined", next_name=next_name)
     event_record(
         organisation=request.programme.organisation,
         actor=user,
@@ -602,6 +496,6 @@ def mentor_requests_expire(*, now: dt.datetime | None = None) -> int:
                 if request.direction == ASKS
                 else ""
             )
-            _tell_requester(request, "expired", next_name=next_name)
+            tell_requester(request, "expired", next_name=next_name)
             expired += 1
     return expired

@@ -71,7 +71,8 @@ def matching_publish(*, run: MatchingRun, actor: Membership) -> list[Mentorship]
     locked, so a second manager publishing at the same moment waits and is then refused;
     the open-pair constraint on Mentorship is the backstop.
     """
-    from openmentor.mentorships.services.lifecycle import mentorship_create, rematch_request_resolve
+    from openmentor.mentorships.services.lifecycle import mentorship_create
+    from openmentor.mentorships.services.rematch import rematch_request_resolve
 
     _require_manager(run.programme, actor)
     locked = (
