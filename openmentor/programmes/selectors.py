@@ -67,6 +67,7 @@ def programme_summaries(*, organisation: Organisation) -> QuerySet[Programme]:
         .annotate(
             mentors=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.MENTOR)),
             mentees=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.MENTEE)),
+            peers=Count("enrolments", filter=Q(enrolments__role=Enrolment.Role.PEER)),
             pending=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PENDING)),
         )
         .order_by("name", "pk")

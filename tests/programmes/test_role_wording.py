@@ -3,6 +3,8 @@ of one participant) and a pair's meetings list use the programme's words for the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -95,3 +97,31 @@ def test_a_peer_pairs_meetings_list_calls_them_peers(tenant: Tenant) -> None:
     page = client_for(member).get(url).content.decode()
     assert f"{a.name} and {b.name}, peers." in page
     assert "(mentor)" not in page
+
+
+def _programme_rows(page: str) -> dict[str, list[str]]:
+    """The programmes table: each row's cells (tags stripped) by programme name."""
+    rows: dict[str, list[str]] = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", tr, re.S)
+        ]
+        if cells:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_programme_lists_count_a_peer_programme_in_peers(tenant: Tenant) -> None:
+    # The manager's programme list and the organisation dashboard once showed 0 mentors
+    # and 0 mentees for a peer programme of four.
+    peers = peer_cohort(tenant.organisation, peers=4, name="Peer circle")
+    enrolling_programme(tenant.organisation, mentors=2, mentees=3, name="Classic")
+    manager = client_for(tenant.manager)
+    slug = tenant.organisation.slug
+    for name in ("programme_list", "organisation_dashboard"):
+        page = manager.get(reverse(name, args=[slug])).content.decode()
+        assert '<th scope="col">Peers</th>' in page
+        rows = _programme_rows(page)
+        # status, mentors, mentees, peers, awaiting approval
+        assert rows[peers.programme.name][1:4] == ["—", "—", "4"]
+        assert rows["Classic"][1:4] == ["2", "3", "—"]
