@@ -279,6 +279,24 @@ def event_rsvp(*, event: ProgrammeEvent, user: User, going: bool) -> EventRsvp:
 
 
 @transaction.atomic
+def events_cancel_for_ended_circle(*, circle: Mentorship) -> int:
+    """The circle has ended (its last mentor left): its events still to come are
+    cancelled, as its meetings are, and those going get the cancellation. Returns how
+    many."""
+    events = list(
+        ProgrammeEvent.objects.select_for_update().filter(
+            circle=circle, status=ProgrammeEvent.Status.SCHEDULED, ends_at__gt=timezone.now()
+        )
+    )
+    for event in events:
+        event.status = ProgrammeEvent.Status.CANCELLED
+        event.sequence += 1
+        event.save(update_fields=["status", "sequence"])
+        _send(event, _attendees(event), "cancelled")
+    return len(events)
+
+
+@transaction.atomic
 def events_circle_member_left(*, circle: Mentorship, user: User) -> None:
     """Someone has left a circle: they are taken out of its events still to come (those
     over keep their answer and attendance, as history)."""

@@ -365,3 +365,32 @@ def test_the_pages_stay_within_their_query_bounds_with_circle_events(
         assert manager.get(base(programme)).content.decode().count("Elsewhere ") == 6
     with django_assert_max_num_queries(12):
         assert "Another circle (led by" in manager.get(base(programme) + "new/").content.decode()
+
+
+def test_a_circle_that_ends_cancels_its_events_to_come(
+    world: Circle, django_capture_on_commit_callbacks: Any
+) -> None:
+    event = schedule(world)
+    past = schedule(world, title="Earlier")
+    for user in world.mentees[:3]:
+        services.event_rsvp(event=event, user=user, going=True)
+    ProgrammeEvent.objects.filter(pk=past.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        ends_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        circles.circle_leave(circle=world.circle, user=world.mentors[0])  # the only mentor
+    world.circle.refresh_from_db()
+    assert world.circle.status == Mentorship.Status.ENDED
+    event.refresh_from_db()
+    past.refresh_from_db()
+    assert event.status == ProgrammeEvent.Status.CANCELLED
+    assert past.status == ProgrammeEvent.Status.SCHEDULED  # history is left as it was
+    cancelled_for = sorted(
+        m.to[0]
+        for m in mail.outbox
+        for _, body, _ in m.attachments
+        if "METHOD:CANCEL" in (body.decode() if isinstance(body, bytes) else body)
+    )
+    assert cancelled_for == sorted(user.email for user in world.mentees[:3])
