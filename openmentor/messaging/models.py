@@ -63,6 +63,9 @@ class ReadState(models.Model):
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_read_at = models.DateTimeField()
+    # In a circle, messages up to here were covered by an e-mail to this member: a circle's
+    # message has several readers, so its own `email_notified_at` cannot say who was told.
+    emailed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmentor.core.email import email_send
+from openmentor.mentorships import members
 from openmentor.mentorships.activity import ActivityKind, activity_record
 from openmentor.mentorships.models import Mentorship
 from openmentor.messaging.attachments import inspect_attachment
@@ -145,7 +146,7 @@ def _waiting_unread(*, since: datetime, until: datetime) -> list[Message]:
             created_at__gt=since,
             created_at__lte=until,
             # One e-mail mark per message fits a pair's one recipient; a circle's members
-            # see their unread count on their pages instead.
+            # are e-mailed by `_circle_unread_emails`, from their read states.
             mentorship__kind=Mentorship.Kind.PAIR,
         )
         .annotate(read_by_mentor=read_by("mentor"), read_by_mentee=read_by("mentee"))
@@ -178,7 +179,72 @@ def unread_emails_send(*, now: datetime) -> int:
     for first in batches.values():
         if _batch_email(first=first, now=now):
             sent += 1
+    return sent + _circle_unread_emails(now=now)
+
+
+def _circle_unread_emails(*, now: datetime) -> int:
+    """A circle's members, each e-mailed once about the messages of the others that have
+    waited an hour unread (one e-mail for all of them, whoever wrote them); each member's
+    read state remembers how far the e-mails went, so nothing is e-mailed twice."""
+    since, until = now - UNREAD_EMAIL_LOOKBACK, now - UNREAD_EMAIL_AFTER
+    circle_ids = set(
+        Message.objects.filter(
+            created_at__gt=since, created_at__lte=until, mentorship__kind=Mentorship.Kind.CIRCLE
+        ).values_list("mentorship_id", flat=True)
+    )
+    circles = (
+        Mentorship.objects.filter(pk__in=circle_ids)
+        .select_related("programme__organisation")
+        .prefetch_related(members.current_members_prefetch())
+    )
+    sent = 0
+    for circle in circles:
+        for person in members.people_of(circle):
+            if _circle_member_email(circle=circle, user=person.user, now=now):
+                sent += 1
     return sent
+
+
+def _circle_member_email(*, circle: Mentorship, user: User, now: datetime) -> bool:
+    since, until = now - UNREAD_EMAIL_LOOKBACK, now - UNREAD_EMAIL_AFTER
+    with transaction.atomic():
+        state, _ = ReadState.objects.select_for_update().get_or_create(
+            mentorship=circle, user=user, defaults={"last_read_at": circle.created_at}
+        )
+        floor = max(since, state.last_read_at, state.emailed_until or since)
+        others = Message.objects.filter(mentorship=circle, created_at__gt=floor).exclude(
+            author=user
+        )
+        first = others.filter(created_at__lte=until).select_related("author").first()
+        if first is None:
+            return False
+        # Like a pair's e-mail, it covers the newer unread messages too.
+        batch = list(others.filter(created_at__lte=now))
+        state.emailed_until = now
+        state.save(update_fields=["emailed_until"])
+        if not user.is_active:
+            return False
+        organisation = circle.programme.organisation
+        authors = {m.author_id for m in batch}
+        email_send(
+            to=[user.email],
+            subject=(
+                f"{len(batch)} new message{'s' if len(batch) != 1 else ''} in the "
+                f"{circle.topic} circle on OpenMentor"
+            ),
+            template="messaging/email/unread",
+            context={
+                "recipient": user,
+                "author": first.author,
+                "others": len(authors) - 1,
+                "circle": circle,
+                "organisation": organisation,
+                "count": len(batch),
+                "attachments": sum(1 for m in batch if m.attachment),
+                "path": reverse("conversation", args=[organisation.slug, circle.pk]),
+            },
+        )
+    return True
 
 
 def _batch_email(*, first: Message, now: datetime) -> bool:

@@ -170,3 +170,47 @@ def test_an_inactive_person_is_not_emailed(
     pair.mentee.user.save()
     tick(60)
     assert mail.outbox == []
+
+
+def test_a_circle_emails_each_other_member_once_about_messages_left_unread(
+    tenant: Tenant, tick: Callable[[float], dict[str, str]]
+) -> None:
+    from tests.mentorships.circles import running_circle
+
+    with freeze_time(at(-24 * 60)):
+        world = running_circle(tenant.organisation, mentees=3)
+    circle = world.circle
+    mentor, (ada, bo, cy) = world.mentors[0], world.mentees[:3]
+
+    def post(author: Any, body: str, minutes: float) -> None:
+        with freeze_time(at(minutes)):
+            services.message_send(mentorship=circle, author=author, body=body)
+
+    post(ada, "Shall we meet on Thursday? My secret plan", 0)
+    post(bo, "Thursday works", 10)
+    with freeze_time(at(30)):
+        services.conversation_mark_read(mentorship=circle, user=cy)  # Cy read both
+    tick(59)
+    assert mail.outbox == []
+    tick(70)
+    by_person = {email.to[0]: email for email in mail.outbox}
+    # The mentor had both unread and Ada Bo's reply; Bo had read Ada's when he answered,
+    # and Cy read both in time.
+    assert sorted(by_person) == sorted([mentor.email, ada.email])
+    assert by_person[mentor.email].subject == (
+        f"2 new messages in the {circle.topic} circle on OpenMentor"
+    )
+    body = str(by_person[mentor.email].body)
+    assert f"in the {circle.topic} circle at {tenant.organisation.name}" in body
+    assert f"/o/{tenant.organisation.slug}/mentorships/{circle.pk}/messages/" in body
+    assert "secret plan" not in body  # message text stays on the platform
+    assert by_person[ada.email].subject.startswith("1 new message in the ")
+    # Never twice for the same messages; a new one starts a new e-mail for who has not read it.
+    for later in (71, 120, 600):
+        tick(later)
+    assert len(mail.outbox) == 2
+    post(mentor, "See you all then", 700)
+    tick(761)
+    assert sorted(email.to[0] for email in mail.outbox[2:]) == sorted(
+        [ada.email, bo.email, cy.email]
+    )
