@@ -26,6 +26,9 @@ _SKILLS_SHARED = re.compile(r"shares (?P<skills>[^;]+)")
 _SKILLS_RELATED = re.compile(r"related: (?P<skills>.+)$")
 _OVERLAP = re.compile(r"^(?P<amount>.+?) a week overlap(?: in (?P<when>.+))?$")
 _HOURS = re.compile(r"^(?:(?P<h>\d+) h)?\s*(?:(?P<m>\d+) min)?$")
+# What the programme calls its mentor and mentee (programmes/roles.py has them per kind).
+Words = tuple[str, str]
+ONE_TO_ONE_WORDS: Words = ("mentor", "mentee")
 _SENIORITY = re.compile(r"mentor (?P<years>[\d.]+) years (?P<way>ahead|junior)")
 _ANSWERED = re.compile(r"^(?P<key>[^:]+): both answered (?P<values>.+)$")
 _GOALS = re.compile(r"similar in meaning")
@@ -86,7 +89,9 @@ def _voice(viewer_role: str | None) -> dict[str, str]:
     return _ABOUT_THE_PAIR if viewer_role == "manager" else _TO_THE_PAIR
 
 
-def _when(when: str | None, viewer_role: str | None, viewer_timezone: str | None) -> str:
+def _when(
+    when: str | None, viewer_role: str | None, viewer_timezone: str | None, words: Words
+) -> str:
     """The engine names the part of day in each person's own local time."""
     if not when:
         return ""
@@ -97,11 +102,12 @@ def _when(when: str | None, viewer_role: str | None, viewer_timezone: str | None
     split = re.match(r"the mentee's (\w+) and the mentor's (\w+)$", when)
     if split:
         mentee_part, mentor_part = split.group(1), split.group(2)
+        mentor, mentee = words
         if viewer_role == "mentee":
-            return f", in your {mentee_part}{local} and your mentor's {mentor_part}"
+            return f", in your {mentee_part}{local} and your {mentor}'s {mentor_part}"
         if viewer_role == "mentor":
-            return f", in your {mentor_part}{local} and your mentee's {mentee_part}"
-        return f", in the mentee's {mentee_part} and the mentor's {mentor_part}"
+            return f", in your {mentor_part}{local} and your {mentee}'s {mentee_part}"
+        return f", in the {mentee}'s {mentee_part} and the {mentor}'s {mentor_part}"
     return ""
 
 
@@ -111,8 +117,10 @@ def _line(
     viewer_role: str | None,
     viewer_timezone: str | None,
     question_labels: Mapping[str, str],
+    words: Words,
 ) -> str | None:
     factor = str(reason.get("factor", ""))
+    mentor, mentee = words
     detail = str(reason.get("detail", ""))
     voice = _voice(viewer_role)
     if factor == "skills":
@@ -132,7 +140,7 @@ def _line(
         minutes = _minutes(match.group("amount")) if match else None
         if not match or not minutes:
             return None
-        when = _when(match.group("when"), viewer_role, viewer_timezone)
+        when = _when(match.group("when"), viewer_role, viewer_timezone, words)
         return f"{_about_hours(minutes).capitalize()} a week when {voice['are']} both free{when}"
     if factor == "languages":
         if detail.startswith("both speak "):
@@ -141,7 +149,9 @@ def _line(
     if factor == "goals":
         if not _GOALS.search(detail):
             return None
-        return "What the mentee wants to achieve is close to what the mentor can help with"
+        if mentor == mentee:  # peers: each is both
+            return "What one of you wants to achieve is close to what the other can help with"
+        return f"What the {mentee} wants to achieve is close to what the {mentor} can help with"
     if factor == "bio":
         backgrounds = f"{voice['Your']} backgrounds are close in meaning"
         return backgrounds if _GOALS.search(detail) else None
@@ -152,8 +162,8 @@ def _line(
         years = float(match.group("years"))
         plural = "s" if years != 1 else ""
         if match.group("way") == "junior":  # reverse mentoring: the junior person mentors
-            return f"The mentor is {years:g} year{plural} earlier in their career"
-        return f"The mentor is {years:g} year{plural} further in their career"
+            return f"The {mentor} is {years:g} year{plural} earlier in their career"
+        return f"The {mentor} is {years:g} year{plural} further in their career"
     if factor.startswith("answers."):
         match = _ANSWERED.match(detail)
         if not match:
@@ -176,6 +186,7 @@ def why_lines(
     viewer_role: str | None = None,
     question_labels: Mapping[str, str] | None = None,
     limit: int = MAX_LINES,
+    words: Words = ONE_TO_ONE_WORDS,
 ) -> list[str]:
     """The strongest reasons of a match as up to `limit` plain sentences, strongest first.
 
@@ -184,7 +195,9 @@ def why_lines(
     the pair passed, not a score. `viewer_role` ("mentee" or "mentor") lets the sentence about
     free time say "your mornings" to the right person; `viewer_timezone` names their local time.
     `viewer_role="manager"` speaks about the pair instead ("They both work on …").
-    `question_labels` maps question keys ("q12") to the question's text.
+    `question_labels` maps question keys ("q12") to the question's text. `words` are what
+    the programme calls its mentor and mentee (reverse mentoring's "junior mentor",
+    "senior mentee"; in a peer programme both are "peer").
     """
     labels = question_labels or {}
     ranked: list[tuple[float, str]] = []
@@ -203,6 +216,7 @@ def why_lines(
             viewer_role=viewer_role,
             viewer_timezone=viewer_timezone,
             question_labels=labels,
+            words=words,
         )
         if line is None or line in seen:
             continue

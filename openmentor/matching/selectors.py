@@ -29,7 +29,7 @@ from openmentor.matching.models import MatchingPin, MatchingRun
 from openmentor.matching.problem import BuiltProblem, build_problem, engine_options, user_id_of
 from openmentor.mentorships.models import Mentorship
 from openmentor.programmes.models import Programme
-from openmentor.programmes.roles import is_peer, role_words
+from openmentor.programmes.roles import explain_words, is_peer, role_words
 
 FOUR_FIFTHS = 0.8
 FACTOR_NAMES = {
@@ -160,6 +160,7 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
         ).values_list("mentee_id", "mentor_id", "kind")
     }
     labels = _question_labels(run.programme)
+    words = explain_words(run.programme)
 
     def name(eid: str) -> str:
         return names.get(user_id_of(eid), "(no longer a member)")
@@ -173,7 +174,12 @@ def proposal_for(*, run: MatchingRun) -> Proposal:
                 mentee_name=name(m["mentee"]),
                 mentor_name=name(m["mentor"]),
                 score=m["score"],
-                why=why_lines(m.get("reasons"), question_labels=labels, viewer_role="manager"),
+                why=why_lines(
+                    m.get("reasons"),
+                    question_labels=labels,
+                    viewer_role="manager",
+                    words=words,
+                ),
                 pin=pins.get((m["mentee"], m["mentor"]), "lock" if m.get("locked") else ""),
                 swapped=bool(m.get("swapped")),
             )
@@ -279,7 +285,9 @@ def mentorship_why(*, mentorship: Mentorship, viewer: User | None = None) -> lis
         role = "mentee" if viewer.pk == mentorship.mentee_id else "mentor"
         if viewer.pk not in (mentorship.mentee_id, mentorship.mentor_id):
             role = None
-    return why_lines(mentorship.match_reasons, viewer_role=role)
+    return why_lines(
+        mentorship.match_reasons, viewer_role=role, words=explain_words(mentorship.programme)
+    )
 
 
 def rematch_waiting(*, programme: Programme) -> int:

@@ -25,6 +25,7 @@ from openmentor.mentorships.selectors import mentorship_for_member
 from openmentor.organisations.access import MANAGERS, OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Programme
+from openmentor.programmes.roles import explain_words
 from openmentor.programmes.selectors import settings_locked
 
 
@@ -224,7 +225,7 @@ def matching_swap(request: OrganisationRequest, programme_slug: str, run_id: int
             else a["mentor"],
             "score": a["score"],
             "capacity_left": a["capacity_left"],
-            "why": why_lines(a["reasons"], viewer_role="manager"),
+            "why": why_lines(a["reasons"], viewer_role="manager", words=explain_words(programme)),
         }
         for a in alternatives
     ]

@@ -53,6 +53,13 @@ def partner_word(programme: Programme, side: str) -> str:
     return role_word(programme, other_side(side))
 
 
+def explain_words(programme: Programme) -> tuple[str, str]:
+    """(mentor, mentee) as "why this match" names them (matching/explain.py takes plain
+    words, so that it depends on nothing but the reasons)."""
+    words = role_words(programme)
+    return words.mentor, words.mentee
+
+
 def is_peer(programme: Programme) -> bool:
     return programme.kind == Programme.Kind.PEER
 

@@ -33,6 +33,23 @@ def test_worded_for_the_viewer_with_their_timezone() -> None:
     assert "your mentee's mornings" in why_lines(REASONS, viewer_role="mentor")[1]
 
 
+def test_worded_in_the_programmes_words_for_the_roles() -> None:
+    reverse = ("junior mentor", "senior mentee")
+    goals = {"factor": "goals", "contribution": 0.2, "detail": "goals similar in meaning (0.8)"}
+    junior = {"factor": "seniority", "contribution": 0.1, "detail": "mentor 19 years junior"}
+    lines = why_lines([*REASONS, goals, junior], words=reverse, limit=9)
+    assert "The junior mentor is 19 years earlier in their career" in lines
+    assert (
+        "What the senior mentee wants to achieve is close to what the junior mentor can help with"
+        in lines
+    )
+    assert "in the senior mentee's mornings and the junior mentor's evenings" in lines[1]
+    mentee_view = why_lines(REASONS, viewer_role="mentee", words=reverse)
+    assert "and your junior mentor's evenings" in mentee_view[1]
+    peers = why_lines([goals], words=("peer", "peer"))
+    assert peers == ["What one of you wants to achieve is close to what the other can help with"]
+
+
 def test_limit_and_odd_input() -> None:
     assert len(why_lines(REASONS, limit=2)) == 2 and why_lines(REASONS, limit=2)[-1].startswith(
         "You both speak"

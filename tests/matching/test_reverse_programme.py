@@ -75,7 +75,7 @@ def test_matching_prefers_the_junior_mentor_and_the_review_says_so(
         '<th scope="col">Senior mentee</th>' in page
         and '<th scope="col">Junior mentor</th>' in page
     )
-    assert "The mentor is 19 years earlier in their career" in page
+    assert "The junior mentor is 19 years earlier in their career" in page
 
 
 def test_the_setting_requires_a_less_senior_mentor(

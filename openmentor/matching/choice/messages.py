@@ -14,7 +14,7 @@ from openmentor.matching.explain import why_lines
 from openmentor.matching.models import MentorRequest
 from openmentor.notifications.services import notification_create
 from openmentor.programmes.models import Programme
-from openmentor.programmes.roles import role_words
+from openmentor.programmes.roles import explain_words, role_words
 
 
 def page_url(programme: Programme, name: str) -> str:
@@ -56,7 +56,11 @@ def send_request(request: MentorRequest, now: dt.datetime, response_days: int) -
             "words": words,
             "programme_name": programme.name,
             "message": request.message,
-            "why": why_lines(request.reasons, viewer_role="mentor" if asks else "mentee"),
+            "why": why_lines(
+                request.reasons,
+                viewer_role="mentor" if asks else "mentee",
+                words=explain_words(programme),
+            ),
             "expires_at": request.expires_at,
             "url": page_url(programme, "mentor_requests" if asks else "recommendations"),
         },
@@ -98,7 +102,11 @@ def tell_requester(request: MentorRequest, outcome: str, *, next_name: str = "")
             "outcome": outcome,
             "programme_name": programme.name,
             "next_name": next_name,
-            "why": why_lines(request.reasons, viewer_role="mentee" if asks else "mentor"),
+            "why": why_lines(
+                request.reasons,
+                viewer_role="mentee" if asks else "mentor",
+                words=explain_words(programme),
+            ),
             "url": page_url(programme, "recommendations" if asks else "mentor_requests"),
         },
     )

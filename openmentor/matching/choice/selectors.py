@@ -41,6 +41,7 @@ from openmentor.meetings.times import availability_intervals, intersect, zone
 from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
 from openmentor.people.models import Profile
 from openmentor.programmes.models import Enrolment, Programme
+from openmentor.programmes.roles import explain_words
 
 if TYPE_CHECKING:
     from openmentor.accounts.models import User
@@ -374,7 +375,12 @@ def cards_for(
                 job_title=profile.job_title if profile else "",
                 skills=skills,
                 languages=[language_name(t) for t in (profile.languages if profile else [])],
-                why=why_lines(reasons, viewer_role=viewer_role, viewer_timezone=viewer_timezone),
+                why=why_lines(
+                    reasons,
+                    viewer_role=viewer_role,
+                    viewer_timezone=viewer_timezone,
+                    words=explain_words(programme),
+                ),
                 free_times=times,
                 weekly_free=_hours(minutes) if minutes else "",
                 score=score,

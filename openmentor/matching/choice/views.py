@@ -27,7 +27,7 @@ from openmentor.mentorships.models import OPEN_STATUSES, Mentorship
 from openmentor.organisations.access import OrganisationRequest, organisation_view
 from openmentor.programmes.access import programme_for
 from openmentor.programmes.models import Enrolment, Programme
-from openmentor.programmes.roles import role_words
+from openmentor.programmes.roles import explain_words, role_words
 
 
 def _is_active(programme: Programme, user: User, role: str) -> bool:
@@ -36,8 +36,11 @@ def _is_active(programme: Programme, user: User, role: str) -> bool:
     ).exists()
 
 
-def _with_why(mentorships: list[Mentorship], role: str) -> list[tuple[Mentorship, list[str]]]:
-    return [(m, why_lines(m.match_reasons, viewer_role=role)) for m in mentorships]
+def _with_why(
+    mentorships: list[Mentorship], role: str, programme: Programme
+) -> list[tuple[Mentorship, list[str]]]:
+    words = explain_words(programme)
+    return [(m, why_lines(m.match_reasons, viewer_role=role, words=words)) for m in mentorships]
 
 
 @organisation_view()
@@ -73,7 +76,7 @@ def recommendations(request: OrganisationRequest, programme_slug: str) -> HttpRe
         is_mentee=is_mentee,
         needed=needed,
         waiting=waiting,
-        mentorships=_with_why(mentorships, "mentee"),
+        mentorships=_with_why(mentorships, "mentee", programme),
         invitation_cards=choice_selectors.cards_for(
             programme=programme, viewer=user, viewer_role="mentee", requests=invitations
         ),
@@ -159,7 +162,7 @@ def _mentor_page(
             programme=programme, viewer=user, viewer_role="mentor", requests=pending
         ),
         invited=invited,
-        mentorships=_with_why(mentorships, "mentor"),
+        mentorships=_with_why(mentorships, "mentor", programme),
     )
     if is_mentor:
         try:

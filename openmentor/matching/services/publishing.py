@@ -24,7 +24,7 @@ from openmentor.matching.services.proposals import _require_reviewable
 from openmentor.matching.services.runs import _require_manager
 from openmentor.mentorships.models import Mentorship, RematchRequest
 from openmentor.organisations.models import Membership
-from openmentor.programmes.roles import role_word
+from openmentor.programmes.roles import explain_words, role_word
 from openmentor.programmes.services.lifecycle import programme_require
 
 # --- publishing -----------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def _introduce(mentorship: Mentorship, reasons: list[dict[str, Any]]) -> None:
                 "role": role,
                 "partner_word": role_word(programme, "mentee" if role == "mentor" else "mentor"),
                 "programme_name": programme.name,
-                "why": why_lines(reasons, viewer_role=role),
+                "why": why_lines(reasons, viewer_role=role, words=explain_words(programme)),
                 "url": url,
             },
         )
